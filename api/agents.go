@@ -1,0 +1,108 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/monsys/monsys/store"
+)
+
+type agentReply struct {
+	ID                    uuid.UUID  `json:"id"`
+	MachineID             string     `json:"machine_id"`
+	Hostname              string     `json:"hostname"`
+	OS                    string     `json:"os"`
+	Arch                  string     `json:"arch"`
+	AgentVersion          string     `json:"agent_version"`
+	Status                string     `json:"status"` // pending, online or offline
+	SigningKeyFingerprint string     `json:"signing_key_fingerprint,omitempty"`
+	SigningKeyPinnedAt    *time.Time `json:"signing_key_pinned_at,omitempty"`
+	HeartbeatIntervalS    int32      `json:"heartbeat_interval_s"`
+	UptimeS               *int64     `json:"uptime_s,omitempty"`
+	RegisteredAt          time.Time  `json:"registered_at"`
+	LastSeenAt            *time.Time `json:"last_seen_at,omitempty"`
+}
+
+func toAgentReply(a store.Agent) agentReply {
+	return agentReply{ID: a.ID, MachineID: a.MachineID, Hostname: a.Hostname, OS: a.OS, Arch: a.Arch,
+		AgentVersion: a.AgentVersion, Status: a.Status, SigningKeyFingerprint: keyFingerprint(a.SigningPubkey),
+		SigningKeyPinnedAt: utcPtr(a.SigningKeyPinnedAt), HeartbeatIntervalS: a.HeartbeatIntervalS,
+		UptimeS: a.UptimeS, RegisteredAt: utc(a.RegisteredAt), LastSeenAt: utcPtr(a.LastSeenAt)}
+}
+
+// keyFingerprint is SHA256:<base64> of a public key, as ssh-keygen shows
+// fingerprints.
+func keyFingerprint(pub []byte) string {
+	if len(pub) == 0 {
+		return ""
+	}
+	sum := sha256.Sum256(pub)
+	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+}
+
+func (s *Server) listAgents(c *fiber.Ctx) error {
+	p := principalOf(c)
+	f := store.AgentFilter{Status: c.Query("status"), Hostname: c.Query("hostname")}
+	switch f.Status {
+	case "", store.StatusPending, store.StatusOnline, store.StatusOffline:
+	default:
+		return badRequest("status must be pending, online or offline")
+	}
+	if len(f.Hostname) > 255 {
+		return badRequest("hostname filter is longer than a hostname can be")
+	}
+	var err error
+	if f.Limit, err = pageLimit(c); err != nil {
+		return err
+	}
+	if raw := c.Query("cursor"); raw != "" {
+		f.After = &store.AgentCursor{}
+		if err := decodeCursor(raw, f.After); err != nil {
+			return err
+		}
+	}
+	agents, err := s.store.Agents(c.UserContext(), p.TenantID, f)
+	if err != nil {
+		return err
+	}
+	out := page[agentReply]{Items: make([]agentReply, 0, len(agents))}
+	for _, a := range agents {
+		out.Items = append(out.Items, toAgentReply(a))
+	}
+	if len(agents) == f.Limit {
+		last := agents[len(agents)-1]
+		out.NextCursor = encodeCursor(store.AgentCursor{Hostname: last.Hostname, ID: last.ID})
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) getAgent(c *fiber.Ctx) error {
+	p := principalOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.store.Agent(c.UserContext(), p.TenantID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAgentReply(a))
+}
+
+// deleteAgent retires the agent (see store.DeleteAgent for what is kept).
+func (s *Server) deleteAgent(c *fiber.Ctx) error {
+	p := principalOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteAgent(c.UserContext(), p.TenantID, id); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
+}

@@ -1,0 +1,183 @@
+package api
+
+import (
+	"crypto/subtle"
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/store"
+)
+
+// principal is who is calling, resolved once per request by guard.
+type principal struct {
+	TenantID   uuid.UUID
+	UserID     uuid.UUID // the person, or the API key's creator
+	Role       auth.Role
+	Session    *store.Session         // set for cookie sessions
+	APIKey     *store.APIKey          // set for API keys
+	Agent      *store.Agent           // set for agent tokens
+	Enrollment *store.EnrollmentToken // set for enrollment tokens
+}
+
+const localPrincipal = "principal"
+
+func principalOf(c *fiber.Ctx) *principal {
+	p, _ := c.Locals(localPrincipal).(*principal)
+	return p
+}
+
+// guard authenticates the caller as the route demands and checks the role.
+// It answers 401 when no acceptable credential is present or it is not
+// valid, and 403 when a person's role is too low or a cookie request fails
+// the CSRF check.
+func (s *Server) guard(r route) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(localRoute, r.Path)
+		if r.Access == public {
+			return c.Next()
+		}
+		p, err := s.authenticate(c, r.Access)
+		if err != nil {
+			return err
+		}
+		if r.Access == person && !p.Role.AtLeast(r.MinRole) {
+			return forbidden("this action needs the " + string(r.MinRole) + " role or higher")
+		}
+		c.Locals(localPrincipal, p)
+		return c.Next()
+	}
+}
+
+func (s *Server) authenticate(c *fiber.Ctx, a access) (*principal, error) {
+	if token, ok := bearer(c); ok {
+		return s.authenticateBearer(c, a, token)
+	}
+	if a == person {
+		if secret := c.Cookies(s.sessionCookieName()); secret != "" {
+			return s.authenticateSession(c, secret)
+		}
+	}
+	return nil, unauthorized(credentialHint(a))
+}
+
+func credentialHint(a access) string {
+	switch a {
+	case agentOnly:
+		return "send the agent token as Authorization: Bearer msa_…"
+	case enrollment:
+		return "send an enrollment token (mse_…) or the agent's token (msa_…) as Authorization: Bearer"
+	}
+	return "sign in (session cookie) or send an API key as Authorization: Bearer msk_…"
+}
+
+func bearer(c *fiber.Ctx) (string, bool) {
+	h := c.Get(fiber.HeaderAuthorization)
+	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {
+		return "", false
+	}
+	return strings.TrimSpace(h[7:]), true
+}
+
+func (s *Server) authenticateBearer(c *fiber.Ctx, a access, token string) (*principal, error) {
+	kind, err := auth.ParseToken(token)
+	if err != nil {
+		return nil, unauthorized("the bearer token is malformed")
+	}
+	accepted := (a == person && kind == auth.KindAPIKey) ||
+		(a == agentOnly && kind == auth.KindAgent) ||
+		(a == enrollment && (kind == auth.KindEnrollment || kind == auth.KindAgent))
+	if !accepted {
+		return nil, unauthorized("this route does not take that kind of token: " + credentialHint(a))
+	}
+	hash := auth.HashToken(token)
+	ctx := c.UserContext()
+	switch kind {
+	case auth.KindAPIKey:
+		k, err := s.store.UseAPIKey(ctx, hash)
+		if err != nil {
+			return nil, credentialErr(err, "the API key is unknown, revoked or expired")
+		}
+		p := &principal{TenantID: k.TenantID, Role: k.Role, APIKey: &k}
+		if k.CreatedBy != nil {
+			p.UserID = *k.CreatedBy
+		}
+		return p, nil
+	case auth.KindAgent:
+		ag, err := s.store.AgentByToken(ctx, hash)
+		if err != nil {
+			return nil, credentialErr(err, "the agent token is unknown, rotated or revoked")
+		}
+		return &principal{TenantID: ag.TenantID, Agent: &ag}, nil
+	default:
+		et, err := s.store.LiveEnrollmentToken(ctx, hash)
+		if err != nil {
+			return nil, credentialErr(err, "the enrollment token is unknown, revoked, expired or used up")
+		}
+		return &principal{TenantID: et.TenantID, Enrollment: &et}, nil
+	}
+}
+
+// credentialErr answers 401 for an unknown credential and passes storage
+// failures on as 500s.
+func credentialErr(err error, detail string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return unauthorized(detail)
+	}
+	return err
+}
+
+func (s *Server) authenticateSession(c *fiber.Ctx, secret string) (*principal, error) {
+	sess, err := s.store.TouchSession(c.UserContext(), auth.HashToken(secret), s.cfg.SessionIdle)
+	if err != nil {
+		return nil, credentialErr(err, "the session has ended; sign in again")
+	}
+	m, err := s.store.Membership(c.UserContext(), sess.TenantID, sess.UserID)
+	if err != nil {
+		return nil, credentialErr(err, "the session's tenant membership is gone; sign in again")
+	}
+	if !safeMethod(c.Method()) {
+		if err := s.checkCSRF(c, sess.CSRFToken); err != nil {
+			return nil, err
+		}
+	}
+	return &principal{TenantID: sess.TenantID, UserID: sess.UserID, Role: m.Role, Session: &sess}, nil
+}
+
+func safeMethod(m string) bool {
+	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions
+}
+
+// checkCSRF protects cookie-authenticated state changes. A request a
+// browser marks as cross-site, or whose Origin is not the hub's, is refused
+// outright; otherwise it needs the session's X-CSRF-Token or a browser's
+// word that it is same-origin.
+func (s *Server) checkCSRF(c *fiber.Ctx, want string) error {
+	site := c.Get("Sec-Fetch-Site")
+	origin := c.Get(fiber.HeaderOrigin)
+	if site == "cross-site" || site == "same-site" || (origin != "" && origin != s.publicOrigin()) {
+		return forbidden("cross-site requests cannot change state")
+	}
+	got := c.Get("X-CSRF-Token")
+	if got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
+		return nil
+	}
+	if site == "same-origin" || origin == s.publicOrigin() {
+		return nil
+	}
+	return forbidden("a cookie-authenticated request that changes state needs the X-CSRF-Token header from login")
+}
+
+// publicOrigin is scheme://host[:port] of the configured public URL.
+func (s *Server) publicOrigin() string {
+	u := s.cfg.PublicURL
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+			return u[:i+3+j]
+		}
+	}
+	return u
+}

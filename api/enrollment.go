@@ -1,0 +1,115 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/store"
+)
+
+type createEnrollmentRequest struct {
+	Name      string     `json:"name"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	MaxUses   *int32     `json:"max_uses,omitempty"`
+}
+
+type enrollmentReply struct {
+	ID        uuid.UUID  `json:"id"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	MaxUses   *int32     `json:"max_uses,omitempty"`
+	Uses      int32      `json:"uses"`
+}
+
+type createEnrollmentReply struct {
+	enrollmentReply
+	Token   string `json:"token"`   // shown once
+	Command string `json:"command"` // how to enroll a machine with it
+}
+
+func toEnrollmentReply(t store.EnrollmentToken) enrollmentReply {
+	return enrollmentReply{ID: t.ID, Name: t.Name, CreatedAt: utc(t.CreatedAt), ExpiresAt: utcPtr(t.ExpiresAt),
+		MaxUses: t.MaxUses, Uses: t.Uses}
+}
+
+// EnrollCommand is the shell line that enrolls a machine with token.
+func EnrollCommand(publicURL, token string) string {
+	return "monsys-agent --hub " + publicURL + " --token " + token + " --state-dir /var/lib/monsys-agent"
+}
+
+func (s *Server) createEnrollmentToken(c *fiber.Ctx) error {
+	p := principalOf(c)
+	var req createEnrollmentRequest
+	if err := s.decodeJSON(c, &req, true); err != nil {
+		return err
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	var errs []FieldError
+	if req.Name == "" || len(req.Name) > 200 {
+		errs = append(errs, FieldError{Field: "name", Message: "must be 1 to 200 characters"})
+	}
+	if req.MaxUses != nil && *req.MaxUses < 1 {
+		errs = append(errs, FieldError{Field: "max_uses", Message: "must be at least 1 when set"})
+	}
+	errs = checkFuture("expires_at", req.ExpiresAt, errs)
+	if len(errs) > 0 {
+		return invalid(errs)
+	}
+	token, hash, err := auth.NewToken(auth.KindEnrollment)
+	if err != nil {
+		return err
+	}
+	var createdBy *uuid.UUID
+	if p.UserID != (uuid.UUID{}) {
+		createdBy = &p.UserID
+	}
+	t, err := s.store.CreateEnrollmentToken(c.UserContext(), store.NewEnrollmentToken{TenantID: p.TenantID,
+		Name: req.Name, CreatedBy: createdBy, TokenHash: hash, ExpiresAt: req.ExpiresAt, MaxUses: req.MaxUses})
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusCreated).JSON(createEnrollmentReply{enrollmentReply: toEnrollmentReply(t),
+		Token: token, Command: EnrollCommand(s.cfg.PublicURL, token)})
+}
+
+func (s *Server) listEnrollmentTokens(c *fiber.Ctx) error {
+	p := principalOf(c)
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	after, err := idCursor(c)
+	if err != nil {
+		return err
+	}
+	ts, err := s.store.EnrollmentTokens(c.UserContext(), p.TenantID, after, limit)
+	if err != nil {
+		return err
+	}
+	out := page[enrollmentReply]{Items: make([]enrollmentReply, 0, len(ts))}
+	for _, t := range ts {
+		out.Items = append(out.Items, toEnrollmentReply(t))
+	}
+	if len(ts) == limit {
+		out.NextCursor = encodeCursor(ts[len(ts)-1].ID)
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) revokeEnrollmentToken(c *fiber.Ctx) error {
+	p := principalOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.RevokeEnrollmentToken(c.UserContext(), p.TenantID, id); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
+}

@@ -1,0 +1,130 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/monsys/monsys/store"
+)
+
+// problemTypeBase prefixes every problem type; the docs page lists them.
+const problemTypeBase = "https://monsys.dev/problems/"
+
+// Problem is an RFC 9457 problem detail. Handlers return it as an error;
+// errorHandler writes it.
+type Problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail,omitempty"`
+	Instance  string       `json:"instance,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+	Errors    []FieldError `json:"errors,omitempty"`
+	// RetryAfter, in seconds, is sent as the Retry-After header when > 0.
+	RetryAfter int `json:"-"`
+}
+
+// FieldError names one invalid input field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
+func newProblem(status int, slug, detail string) *Problem {
+	return &Problem{Type: problemTypeBase + slug, Title: http.StatusText(status), Status: status, Detail: detail}
+}
+
+func badRequest(detail string) *Problem {
+	return newProblem(http.StatusBadRequest, "bad-request", detail)
+}
+func unauthorized(detail string) *Problem {
+	return newProblem(http.StatusUnauthorized, "unauthorized", detail)
+}
+func forbidden(detail string) *Problem { return newProblem(http.StatusForbidden, "forbidden", detail) }
+func notFound(detail string) *Problem  { return newProblem(http.StatusNotFound, "not-found", detail) }
+func conflict(detail string) *Problem  { return newProblem(http.StatusConflict, "conflict", detail) }
+
+// invalid answers 422 with one entry per bad field.
+func invalid(errs []FieldError) *Problem {
+	p := newProblem(http.StatusUnprocessableEntity, "validation", "the request body has invalid fields")
+	p.Errors = errs
+	return p
+}
+
+// fiberProblems maps the framework's own errors (no route, wrong method,
+// body over the limit) to problem types.
+var fiberProblemSlugs = map[int]string{
+	http.StatusNotFound:                    "not-found",
+	http.StatusMethodNotAllowed:            "method-not-allowed",
+	http.StatusRequestEntityTooLarge:       "body-too-large",
+	http.StatusRequestTimeout:              "timeout",
+	http.StatusBadRequest:                  "bad-request",
+	http.StatusRequestHeaderFieldsTooLarge: "headers-too-large",
+}
+
+// errorHandler is the one place errors become HTTP answers.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	var p *Problem
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &p):
+	case errors.As(err, &fe):
+		slug := fiberProblemSlugs[fe.Code]
+		if slug == "" {
+			slug = "http-error"
+		}
+		p = newProblem(fe.Code, slug, fiberDetail(fe))
+	case errors.Is(err, store.ErrNotFound):
+		p = notFound("no such resource in this tenant")
+	case errors.Is(err, store.ErrConflict):
+		p = conflict("the resource conflicts with an existing one")
+	default:
+		s.log.ErrorContext(c.UserContext(), "request failed", "method", c.Method(), "path", c.Path(),
+			"request_id", requestID(c), "err", err)
+		p = newProblem(http.StatusInternalServerError, "internal", "the server could not complete the request; the request id is in its log")
+	}
+	out := *p
+	out.Instance = c.OriginalURL()
+	if len(out.Instance) > 512 {
+		out.Instance = out.Instance[:512]
+	}
+	out.RequestID = requestID(c)
+	if out.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, itoa(out.RetryAfter))
+	}
+	c.Status(out.Status)
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	body, merr := s.json(out)
+	if merr != nil {
+		return c.SendString(`{"title":"Internal Server Error","status":500}`)
+	}
+	return c.Send(body)
+}
+
+func fiberDetail(fe *fiber.Error) string {
+	switch fe.Code {
+	case http.StatusNotFound:
+		return "no route matches this path"
+	case http.StatusMethodNotAllowed:
+		return "this path does not accept that method"
+	case http.StatusRequestEntityTooLarge:
+		return "the request body is larger than this route accepts"
+	}
+	return fe.Message
+}
+
+// logLevelFor keeps 4xx out of the error log.
+func logLevelFor(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
+}

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/wire"
+)
+
+type registerRequest = wire.RegisterRequest
+type registerReply = wire.RegisterResponse
+type heartbeatRequest = wire.Heartbeat
+
+type heartbeatReply struct {
+	Status     string    `json:"status"`
+	ServerTime time.Time `json:"server_time"`
+}
+
+// registerAgent enrolls a machine or re-registers it (see
+// store.RegisterAgent for the key-pinning rules). New agents answer 201,
+// known ones 200; both carry a fresh agent token.
+func (s *Server) registerAgent(c *fiber.Ctx) error {
+	p := principalOf(c)
+	var req registerRequest
+	if err := s.decodeJSON(c, &req, false); err != nil {
+		return err
+	}
+	pub, errs := validateRegistration(&req)
+	if len(errs) > 0 {
+		return invalid(errs)
+	}
+	token, hash, err := auth.NewToken(auth.KindAgent)
+	if err != nil {
+		return err
+	}
+	body := c.Body()
+	tsHeader, sigHeader := c.Get(wire.HeaderTimestamp), c.Get(wire.HeaderSignature)
+	reg := store.Registration{
+		TenantID: p.TenantID, MachineID: req.MachineID, Hostname: req.Hostname, OS: req.OS, Arch: req.Arch,
+		AgentVersion: req.AgentVersion, Pubkey: pub, NewTokenHash: hash, SourceIP: c.IP(),
+		SignedBy: func(key []byte) bool {
+			_, err := wire.Verify(key, wire.PurposeRegister, req.MachineID, tsHeader, sigHeader, body, time.Now(), nil)
+			return err == nil
+		},
+	}
+	if p.Enrollment != nil {
+		reg.EnrollmentTokenID = &p.Enrollment.ID
+	}
+	if p.Agent != nil {
+		reg.CallerAgentID = &p.Agent.ID
+	}
+	res, err := s.store.RegisterAgent(c.UserContext(), reg)
+	switch {
+	case errors.Is(err, store.ErrKeyMismatch):
+		return conflict("this machine is pinned to another signing key; an admin must clear it (POST /agents/:id/rotate-signing-key) or the request must be signed by the pinned key")
+	case errors.Is(err, store.ErrProofRequired):
+		return conflict("this machine is already registered with a pinned key: re-register with its agent token or sign the request with the pinned key")
+	case errors.Is(err, store.ErrEnrollmentUsedUp):
+		return unauthorized("the enrollment token is used up")
+	case errors.Is(err, store.ErrConflict):
+		return conflict("the agent token belongs to another machine")
+	case err != nil:
+		return err
+	}
+	status := fiber.StatusOK
+	if res.Created {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(registerReply{AgentID: res.Agent.ID.String(), AgentToken: token, Created: res.Created})
+}
+
+// validateRegistration checks the fields and decodes the signing key.
+func validateRegistration(req *registerRequest) ([]byte, []FieldError) {
+	var errs []FieldError
+	check := func(field, v string, min, max int) string {
+		v = strings.TrimSpace(v)
+		if n := len(v); n < min || n > max || !utf8.ValidString(v) {
+			errs = append(errs, FieldError{Field: field, Message: lengthMessage(min, max)})
+		}
+		return v
+	}
+	req.MachineID = check("machine_id", req.MachineID, 1, 256)
+	req.Hostname = check("hostname", req.Hostname, 1, 255)
+	req.OS = check("os", req.OS, 0, 64)
+	req.Arch = check("arch", req.Arch, 0, 64)
+	req.AgentVersion = check("agent_version", req.AgentVersion, 0, 64)
+	var pub []byte
+	if req.SigningPubkey != "" {
+		b, err := base64.StdEncoding.DecodeString(req.SigningPubkey)
+		if err != nil || len(b) != ed25519.PublicKeySize {
+			errs = append(errs, FieldError{Field: "signing_pubkey", Message: "must be a base64 Ed25519 public key (32 bytes)"})
+		} else {
+			pub = b
+		}
+	}
+	return pub, errs
+}
+
+func lengthMessage(min, max int) string {
+	if min == 0 {
+		return "must be valid UTF-8, at most " + itoa(max) + " bytes"
+	}
+	return "is required: valid UTF-8, " + itoa(min) + " to " + itoa(max) + " bytes"
+}
+
+// heartbeat records that the calling agent is alive. The path id must be
+// the token's own agent; any other id answers 404.
+func (s *Server) heartbeat(c *fiber.Ctx) error {
+	p := principalOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if id != p.Agent.ID {
+		return notFound("this token belongs to another agent")
+	}
+	var req heartbeatRequest
+	if err := s.decodeJSON(c, &req, false); err != nil {
+		return err
+	}
+	if req.UptimeS < 0 || len(req.AgentVersion) > 64 || req.IntervalS < 0 || req.IntervalS > 86400 {
+		return invalid([]FieldError{{Field: "heartbeat", Message: "uptime_s ≥ 0, agent_version ≤ 64 bytes, interval_s 0 to 86400"}})
+	}
+	var interval *int32
+	if req.IntervalS > 0 {
+		v := int32(req.IntervalS)
+		interval = &v
+	}
+	if err := s.store.Heartbeat(c.UserContext(), p.TenantID, id, req.UptimeS, req.AgentVersion, interval); err != nil {
+		return err
+	}
+	return c.JSON(heartbeatReply{Status: "ok", ServerTime: time.Now().UTC()})
+}

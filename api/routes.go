@@ -1,0 +1,94 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/monsys/monsys/auth"
+)
+
+// access says which credentials a route takes.
+type access int
+
+const (
+	public     access = iota // anyone
+	person                   // session cookie or API key, with at least minRole
+	agentOnly                // agent token (msa_)
+	enrollment               // enrollment token (mse_) or agent token
+)
+
+// route is one entry of the API: how it is reached, who may call it, and
+// what the OpenAPI document says about it.
+type route struct {
+	Method  string
+	Path    string // Fiber pattern, :param segments
+	Access  access
+	MinRole auth.Role // for person routes
+	Handler fiber.Handler
+	Tag     string
+	Summary string
+	Request any // zero value of the JSON body type, nil when none
+	Reply   any // zero value of the success body type, nil when none
+	Status  int // success status, 200 when 0
+	Query   []queryParam
+}
+
+type queryParam struct {
+	Name, Description string
+}
+
+// routeTable is every route monsys serves. The authorization test and the
+// OpenAPI document are generated from it: a route not listed here does not
+// exist.
+func (s *Server) routeTable() []route {
+	const v1 = "/api/v1"
+	listQuery := []queryParam{{"limit", "page size, 1 to 500 (default 50)"}, {"cursor", "next_cursor of the previous page"}}
+	return []route{
+		{Method: "GET", Path: v1 + "/health", Access: public, Handler: s.health, Tag: "meta",
+			Summary: "Liveness and database check", Reply: healthReply{}},
+		{Method: "GET", Path: "/metrics", Access: public, Handler: s.prometheus, Tag: "meta",
+			Summary: "Prometheus exposition of the hub's own metrics"},
+		{Method: "GET", Path: v1 + "/openapi.json", Access: public, Handler: s.openAPI, Tag: "meta",
+			Summary: "This API as an OpenAPI 3.1 document"},
+		{Method: "GET", Path: v1 + "/docs", Access: public, Handler: s.docsPage, Tag: "meta",
+			Summary: "Human-readable API reference (works offline)"},
+
+		{Method: "POST", Path: v1 + "/auth/login", Access: public, Handler: s.login, Tag: "auth",
+			Summary: "Sign in with email and password; sets the session cookie", Request: loginRequest{}, Reply: loginReply{}},
+		{Method: "POST", Path: v1 + "/auth/logout", Access: person, MinRole: auth.RoleViewer, Handler: s.logout, Tag: "auth",
+			Summary: "End the current session", Status: 204},
+
+		{Method: "POST", Path: v1 + "/api-keys", Access: person, MinRole: auth.RoleViewer, Handler: s.createAPIKey, Tag: "api-keys",
+			Summary: "Create an API key with a role no higher than the caller's; the key is shown once",
+			Request: createAPIKeyRequest{}, Reply: createAPIKeyReply{}, Status: 201},
+		{Method: "GET", Path: v1 + "/api-keys", Access: person, MinRole: auth.RoleViewer, Handler: s.listAPIKeys, Tag: "api-keys",
+			Summary: "List API keys (admins see the tenant's, others their own)", Reply: page[apiKeyReply]{}, Query: listQuery},
+		{Method: "DELETE", Path: v1 + "/api-keys/:id", Access: person, MinRole: auth.RoleViewer, Handler: s.revokeAPIKey, Tag: "api-keys",
+			Summary: "Revoke an API key (admins, or the key's creator)", Status: 204},
+
+		{Method: "POST", Path: v1 + "/enrollment-tokens", Access: person, MinRole: auth.RoleAdmin, Handler: s.createEnrollmentToken, Tag: "agents",
+			Summary: "Create an enrollment token for agents; the token is shown once",
+			Request: createEnrollmentRequest{}, Reply: createEnrollmentReply{}, Status: 201},
+		{Method: "GET", Path: v1 + "/enrollment-tokens", Access: person, MinRole: auth.RoleAdmin, Handler: s.listEnrollmentTokens, Tag: "agents",
+			Summary: "List unrevoked enrollment tokens", Reply: page[enrollmentReply]{}, Query: listQuery},
+		{Method: "DELETE", Path: v1 + "/enrollment-tokens/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.revokeEnrollmentToken, Tag: "agents",
+			Summary: "Revoke an enrollment token (agents it enrolled keep working)", Status: 204},
+
+		{Method: "POST", Path: v1 + "/agents/register", Access: enrollment, Handler: s.registerAgent, Tag: "agent-protocol",
+			Summary: "Register a machine, idempotently per machine_id; pins its signing key on first use",
+			Request: registerRequest{}, Reply: registerReply{}},
+		{Method: "POST", Path: v1 + "/agents/:id/heartbeat", Access: agentOnly, Handler: s.heartbeat, Tag: "agent-protocol",
+			Summary: "Report that the agent is alive", Request: heartbeatRequest{}, Reply: heartbeatReply{}},
+
+		{Method: "GET", Path: v1 + "/agents", Access: person, MinRole: auth.RoleViewer, Handler: s.listAgents, Tag: "agents",
+			Summary: "List agents, by hostname", Reply: page[agentReply]{},
+			Query: append([]queryParam{{"status", "pending, online or offline"}, {"hostname", "case-insensitive substring of the hostname"}}, listQuery...)},
+		{Method: "GET", Path: v1 + "/agents/:id", Access: person, MinRole: auth.RoleViewer, Handler: s.getAgent, Tag: "agents",
+			Summary: "One agent", Reply: agentReply{}},
+		{Method: "DELETE", Path: v1 + "/agents/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.deleteAgent, Tag: "agents",
+			Summary: "Retire an agent: its token stops working; its stored data stays until retention removes it", Status: 204},
+
+		{Method: "GET", Path: v1 + "/integrity-anomalies", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAnomalies, Tag: "agents",
+			Summary: "Integrity anomalies, newest first", Reply: page[anomalyReply]{},
+			Query: []queryParam{{"include_resolved", "1 to include resolved anomalies"}, {"limit", "1 to 500 (default 50)"}}},
+	}
+}

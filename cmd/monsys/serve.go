@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/monsys/monsys/api"
+	"github.com/monsys/monsys/config"
+	"github.com/monsys/monsys/store"
+)
+
+func newServeCommand(environ []string, stdout io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the hub (default): API, ingest and workers",
+		Long: "Run the hub. Without MONSYS_DATABASE_URL it starts (or reuses) a private PostgreSQL cluster under\n" +
+			"MONSYS_DATA_DIR/pg and stops it on exit. Every flag has a MONSYS_* variable; a flag beats the variable.\n" +
+			"Secrets can come from files: MONSYS_ADMIN_PASSWORD_FILE, MONSYS_DATABASE_URL_FILE.",
+		Args: cobra.NoArgs,
+	}
+	flags := config.RegisterFlags(cmd.Flags())
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		cfg, err := loadConfig(environ, flags)
+		if err != nil {
+			return err
+		}
+		m := &Main{Config: cfg, Stdout: stdout, Logger: newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)}
+		return m.Run(cmd.Context())
+	}
+	return cmd
+}
+
+func loadConfig(environ []string, flags *config.Flags) (config.Config, error) {
+	cfg, err := config.Load(environ)
+	if err != nil {
+		return cfg, err
+	}
+	if err := flags.Apply(&cfg); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return cfg, nil
+}
+
+// Main is one run of the hub. Run blocks until ctx ends or the server
+// fails, then shuts down in order: stop accepting HTTP, wait for requests
+// in flight, close the pool, stop the embedded cluster.
+type Main struct {
+	Config config.Config
+	Stdout io.Writer // the first-start banner goes here
+	Logger *slog.Logger
+
+	// Ready, if set, is called with the bound address once the hub answers.
+	Ready func(addr net.Addr)
+}
+
+// Run starts the hub and serves until ctx is cancelled.
+func (m *Main) Run(ctx context.Context) (err error) {
+	log := m.Logger
+	cfg := m.Config
+	started := time.Now()
+	log.Info("monsys starting", append([]any{"version", buildVersion()}, cfg.Summary()...)...)
+
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, db.stopCluster(ctx)) }()
+	log.Info("time-series dialect", "dialect", db.dialect, "mode", cfg.TSDB)
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	pool, err := db.pool(ctx, cfg.DBMaxConns)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	if err := bootstrap(ctx, st, cfg, m.Stdout, log); err != nil {
+		return err
+	}
+
+	srv, err := m.newServer(st, pool, string(db.dialect))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on MONSYS_LISTEN=%s: %w", cfg.Listen, err)
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("monsys ready", "url", cfg.PublicURL, "listen", ln.Addr().String(),
+		"startup_ms", time.Since(started).Milliseconds())
+	fmt.Fprintf(m.Stdout, "monsys is running at %s  (API docs: %s/api/v1/docs)\n", cfg.PublicURL, cfg.PublicURL)
+	if m.Ready != nil {
+		m.Ready(ln.Addr())
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "reason", context.Cause(ctx))
+	case err := <-serveErr:
+		return fmt.Errorf("serve http: %w", err)
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown incomplete", "err", err)
+	}
+	<-serveErr
+	log.Info("http stopped")
+	return nil
+}
+
+func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, dialect string) (*api.Server, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector(),
+		newPoolCollector(pool),
+	)
+	cfg := m.Config
+	return api.New(api.Config{
+		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,
+		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
+	}, api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg})
+}

@@ -1,0 +1,150 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is everything `monsys serve` can be told.
+type Config struct {
+	Listen          string        `env:"LISTEN" envDefault:":8080" help:"address the HTTP API listens on"`
+	DataDir         string        `env:"DATA_DIR" envDefault:"./monsys-data" help:"state directory; holds the embedded PostgreSQL cluster when no database URL is set"`
+	DatabaseURL     string        `env:"DATABASE_URL" secret:"true" help:"PostgreSQL connection string; empty starts the embedded cluster under the data directory"`
+	DBMaxConns      int32         `env:"DB_MAX_CONNS" envDefault:"20" help:"size of the database connection pool"`
+	PublicURL       string        `env:"PUBLIC_URL" help:"URL users and agents reach the hub at, used in links and printed commands (default http://localhost:<port>)"`
+	TSDB            string        `env:"TSDB" envDefault:"auto" help:"time-series dialect: auto, timescaledb or postgres"`
+	AdminEmail      string        `env:"ADMIN_EMAIL" envDefault:"admin@localhost" help:"email of the first owner, created on first start"`
+	AdminPassword   string        `env:"ADMIN_PASSWORD" secret:"true" help:"password of the first owner; empty prints a one-time password on first start"`
+	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info" help:"debug, info, warn or error"`
+	LogFormat       string        `env:"LOG_FORMAT" envDefault:"auto" help:"json, text, or auto (json unless stderr is a terminal)"`
+	InsecureCookies bool          `env:"INSECURE_COOKIES" envDefault:"false" help:"development only: session cookie without Secure and without the __Host- prefix, for plain http on a non-localhost name"`
+	SessionIdle     time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"30m" help:"a session unused this long ends"`
+	SessionMaxAge   time.Duration `env:"SESSION_MAX_AGE" envDefault:"12h" help:"a session ends this long after login, used or not"`
+	BodyLimit       int           `env:"BODY_LIMIT" envDefault:"1048576" help:"largest JSON request body in bytes, outside ingest"`
+	ShutdownGrace   time.Duration `env:"SHUTDOWN_GRACE" envDefault:"25s" help:"how long shutdown waits for requests in flight"`
+}
+
+// Prefix is put before every variable name in Config's env tags.
+const Prefix = "MONSYS_"
+
+// Load reads the environment (environ as from os.Environ) into a Config.
+// A variable NAME_FILE, when set, supplies NAME from the file it names
+// (trailing newline trimmed); setting both is an error.
+func Load(environ []string) (Config, error) {
+	vars, err := withFileVariants(environ)
+	if err != nil {
+		return Config{}, err
+	}
+	var cfg Config
+	if err := env.ParseWithOptions(&cfg, env.Options{Prefix: Prefix, Environment: vars}); err != nil {
+		return Config{}, fmt.Errorf("read environment: %w", err)
+	}
+	return cfg, nil
+}
+
+func withFileVariants(environ []string) (map[string]string, error) {
+	vars := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	for k, path := range vars {
+		base, ok := strings.CutSuffix(k, "_FILE")
+		if !ok || !strings.HasPrefix(k, Prefix) || path == "" {
+			continue
+		}
+		if _, both := vars[base]; both {
+			return nil, fmt.Errorf("%s and %s are both set: set one", base, k)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read secret file: %w", k, err)
+		}
+		vars[base] = strings.TrimRight(string(b), "\r\n")
+	}
+	return vars, nil
+}
+
+// Validate checks the values and fills derived defaults. Its errors name
+// the variable to fix.
+func (c *Config) Validate() error {
+	var errs []error
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("MONSYS_LISTEN=%q: want host:port, e.g. :8080", c.Listen))
+	}
+	if c.PublicURL == "" && err == nil {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.PublicURL = "http://" + net.JoinHostPort(host, port)
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("MONSYS_PUBLIC_URL=%q: want an absolute http(s) URL", c.PublicURL))
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	switch c.TSDB {
+	case "auto", "timescaledb", "postgres":
+	default:
+		errs = append(errs, fmt.Errorf("MONSYS_TSDB=%q: want auto, timescaledb or postgres", c.TSDB))
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("MONSYS_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "auto", "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("MONSYS_LOG_FORMAT=%q: want auto, json or text", c.LogFormat))
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("MONSYS_DATA_DIR is empty and MONSYS_DATABASE_URL is unset: set one"))
+	}
+	if c.DBMaxConns < 4 || c.DBMaxConns > 1000 {
+		errs = append(errs, fmt.Errorf("MONSYS_DB_MAX_CONNS=%d: want 4 to 1000", c.DBMaxConns))
+	}
+	if !strings.Contains(c.AdminEmail, "@") {
+		errs = append(errs, fmt.Errorf("MONSYS_ADMIN_EMAIL=%q: want an email address", c.AdminEmail))
+	}
+	if c.SessionIdle < time.Minute || c.SessionMaxAge < c.SessionIdle {
+		errs = append(errs, fmt.Errorf("MONSYS_SESSION_IDLE_TIMEOUT=%s, MONSYS_SESSION_MAX_AGE=%s: want idle ≥ 1m and max age ≥ idle", c.SessionIdle, c.SessionMaxAge))
+	}
+	if c.BodyLimit < 1024 {
+		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))
+	}
+	return errors.Join(errs...)
+}
+
+// Summary lists the settings for the start-up log, secrets redacted.
+func (c Config) Summary() []any {
+	db := "embedded"
+	if c.DatabaseURL != "" {
+		db = redactURL(c.DatabaseURL)
+	}
+	return []any{"listen", c.Listen, "public_url", c.PublicURL, "data_dir", c.DataDir,
+		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies}
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return "(keyword/value string)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "redacted")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/monsys/monsys/auth"
+)
+
+// Agent is one enrolled machine.
+type Agent struct {
+	ID                 uuid.UUID  `db:"id"`
+	TenantID           uuid.UUID  `db:"tenant_id"`
+	MachineID          string     `db:"machine_id"`
+	Hostname           string     `db:"hostname"`
+	OS                 string     `db:"os"`
+	Arch               string     `db:"arch"`
+	AgentVersion       string     `db:"agent_version"`
+	SigningPubkey      []byte     `db:"signing_pubkey"`
+	SigningKeyPinnedAt *time.Time `db:"signing_key_pinned_at"`
+	HeartbeatIntervalS int32      `db:"heartbeat_interval_s"`
+	UptimeS            *int64     `db:"uptime_s"`
+	RegisteredAt       time.Time  `db:"registered_at"`
+	LastSeenAt         *time.Time `db:"last_seen_at"`
+	Status             string     `db:"status"`
+}
+
+// Agent statuses, derived from the last time the agent was heard from.
+const (
+	StatusPending = "pending" // registered, never reported
+	StatusOnline  = "online"  // heard from within 3 expected intervals
+	StatusOffline = "offline" // silent for longer
+)
+
+// statusExpr derives an agent's status at query time, so it is never stale.
+const statusExpr = `CASE WHEN a.last_seen_at IS NULL THEN 'pending'
+  WHEN a.last_seen_at >= now() - make_interval(secs => a.heartbeat_interval_s * 3) THEN 'online'
+  ELSE 'offline' END`
+
+const agentColumns = `a.id, a.tenant_id, a.machine_id, a.hostname, a.os, a.arch, a.agent_version,
+  a.signing_pubkey, a.signing_key_pinned_at, a.heartbeat_interval_s, a.uptime_s, a.registered_at,
+  a.last_seen_at, ` + statusExpr + ` AS status`
+
+const agentSQL = `SELECT ` + agentColumns + ` FROM agents a
+WHERE a.tenant_id = $1 AND a.id = $2 AND a.deleted_at IS NULL`
+
+// Agent returns one live agent of the tenant.
+func (s *Store) Agent(ctx context.Context, tenantID, id uuid.UUID) (Agent, error) {
+	rows, _ := s.pool.Query(ctx, agentSQL, tenantID, id)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Agent])
+	if err != nil {
+		return Agent{}, fmt.Errorf("get agent: %w", mapErr(err))
+	}
+	return a, nil
+}
+
+const agentByTokenSQL = `SELECT ` + agentColumns + ` FROM agents a
+WHERE a.token_hash = $1 AND a.deleted_at IS NULL`
+
+// AgentByToken returns the live agent whose token has that hash.
+func (s *Store) AgentByToken(ctx context.Context, hash auth.TokenHash) (Agent, error) {
+	rows, _ := s.pool.Query(ctx, agentByTokenSQL, hash[:])
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Agent])
+	if err != nil {
+		return Agent{}, fmt.Errorf("get agent by token: %w", mapErr(err))
+	}
+	return a, nil
+}
+
+// AgentFilter narrows an agent listing. Zero fields do not filter.
+type AgentFilter struct {
+	Status   string // pending, online or offline
+	Hostname string // case-insensitive substring
+	After    *AgentCursor
+	Limit    int
+}
+
+// AgentCursor is the position after the last agent of a page: listings are
+// ordered by hostname, then id.
+type AgentCursor struct {
+	Hostname string    `json:"h"`
+	ID       uuid.UUID `json:"i"`
+}
+
+const listAgentsSQL = `SELECT ` + agentColumns + ` FROM agents a
+WHERE a.tenant_id = $1 AND a.deleted_at IS NULL
+  AND ($2 = '' OR ` + statusExpr + ` = $2)
+  AND ($3 = '' OR a.hostname ILIKE '%' || $3 || '%' ESCAPE '\')
+  AND ($4::text IS NULL OR (a.hostname, a.id) > ($4, $5::uuid))
+ORDER BY a.hostname, a.id LIMIT $6`
+
+// Agents lists a tenant's live agents.
+func (s *Store) Agents(ctx context.Context, tenantID uuid.UUID, f AgentFilter) ([]Agent, error) {
+	var afterHost *string
+	var afterID *uuid.UUID
+	if f.After != nil {
+		afterHost, afterID = &f.After.Hostname, &f.After.ID
+	}
+	rows, _ := s.pool.Query(ctx, listAgentsSQL, tenantID, f.Status, escapeLike(f.Hostname), afterHost, afterID, f.Limit)
+	agents, err := pgx.CollectRows(rows, pgx.RowToStructByName[Agent])
+	if err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	return agents, nil
+}
+
+// escapeLike makes s match literally inside a LIKE pattern.
+func escapeLike(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '%', '_', '\\':
+			out = append(out, '\\')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+const heartbeatSQL = `UPDATE agents SET last_seen_at = now(), uptime_s = $3,
+  agent_version = CASE WHEN $4 = '' THEN agent_version ELSE $4 END,
+  heartbeat_interval_s = COALESCE($5, heartbeat_interval_s)
+WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`
+
+// Heartbeat records that an agent is alive. intervalS, when set, is the
+// agent's own reporting interval in seconds.
+func (s *Store) Heartbeat(ctx context.Context, tenantID, id uuid.UUID, uptimeS int64, version string, intervalS *int32) error {
+	tag, err := s.pool.Exec(ctx, heartbeatSQL, tenantID, id, uptimeS, version, intervalS)
+	if err != nil {
+		return fmt.Errorf("record heartbeat: %w", mapErr(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("record heartbeat: %w", ErrNotFound)
+	}
+	return nil
+}
+
+const deleteAgentSQL = `UPDATE agents SET deleted_at = now(), token_hash = NULL
+WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`
+
+// DeleteAgent retires an agent: its token stops working at once and it
+// leaves every listing. The row and its time series stay until retention
+// removes the data, so history keeps its owner; the same machine enrolling
+// again becomes a new agent.
+func (s *Store) DeleteAgent(ctx context.Context, tenantID, id uuid.UUID) error {
+	tag, err := s.pool.Exec(ctx, deleteAgentSQL, tenantID, id)
+	if err != nil {
+		return fmt.Errorf("delete agent: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("delete agent: %w", ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/monsys/monsys/auth"
+)
+
+// APIKey is a long-lived bearer credential for scripts, scoped to a role in
+// one tenant.
+type APIKey struct {
+	ID         uuid.UUID  `db:"id"`
+	TenantID   uuid.UUID  `db:"tenant_id"`
+	CreatedBy  *uuid.UUID `db:"created_by"`
+	Name       string     `db:"name"`
+	Role       auth.Role  `db:"role"`
+	CreatedAt  time.Time  `db:"created_at"`
+	ExpiresAt  *time.Time `db:"expires_at"`
+	LastUsedAt *time.Time `db:"last_used_at"`
+	RevokedAt  *time.Time `db:"revoked_at"`
+}
+
+const apiKeyColumns = `id, tenant_id, created_by, name, role, created_at, expires_at, last_used_at, revoked_at`
+
+// NewAPIKey is what CreateAPIKey needs.
+type NewAPIKey struct {
+	TenantID  uuid.UUID
+	CreatedBy uuid.UUID
+	Name      string
+	Role      auth.Role
+	TokenHash auth.TokenHash
+	ExpiresAt *time.Time
+}
+
+const insertAPIKeySQL = `INSERT INTO api_keys (id, tenant_id, created_by, name, role, token_hash, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ` + apiKeyColumns
+
+// CreateAPIKey stores a new key.
+func (s *Store) CreateAPIKey(ctx context.Context, n NewAPIKey) (APIKey, error) {
+	rows, _ := s.pool.Query(ctx, insertAPIKeySQL, newID(), n.TenantID, n.CreatedBy, n.Name, n.Role, n.TokenHash[:], n.ExpiresAt)
+	k, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[APIKey])
+	if err != nil {
+		return APIKey{}, fmt.Errorf("insert api key: %w", mapErr(err))
+	}
+	return k, nil
+}
+
+// useAPIKeySQL resolves a live key and stamps its use at most once a minute,
+// so a busy script does not write a row per request.
+const useAPIKeySQL = `WITH k AS (
+  SELECT ` + apiKeyColumns + ` FROM api_keys
+  WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+), touched AS (
+  UPDATE api_keys a SET last_used_at = now() FROM k
+  WHERE a.id = k.id AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
+)
+SELECT ` + apiKeyColumns + ` FROM k`
+
+// UseAPIKey returns the live key with that hash, or ErrNotFound.
+func (s *Store) UseAPIKey(ctx context.Context, hash auth.TokenHash) (APIKey, error) {
+	rows, _ := s.pool.Query(ctx, useAPIKeySQL, hash[:])
+	k, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[APIKey])
+	if err != nil {
+		return APIKey{}, fmt.Errorf("use api key: %w", mapErr(err))
+	}
+	return k, nil
+}
+
+const listAPIKeysSQL = `SELECT ` + apiKeyColumns + ` FROM api_keys
+WHERE tenant_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR created_by = $2)
+  AND ($3::uuid IS NULL OR id > $3)
+ORDER BY id LIMIT $4`
+
+// APIKeys lists a tenant's unrevoked keys after the cursor id, only those
+// createdBy made when it is set.
+func (s *Store) APIKeys(ctx context.Context, tenantID uuid.UUID, createdBy, after *uuid.UUID, limit int) ([]APIKey, error) {
+	rows, _ := s.pool.Query(ctx, listAPIKeysSQL, tenantID, createdBy, after, limit)
+	keys, err := pgx.CollectRows(rows, pgx.RowToStructByName[APIKey])
+	if err != nil {
+		return nil, fmt.Errorf("list api keys: %w", err)
+	}
+	return keys, nil
+}
+
+const revokeAPIKeySQL = `UPDATE api_keys SET revoked_at = now()
+WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL AND ($3::uuid IS NULL OR created_by = $3)`
+
+// RevokeAPIKey revokes a key of the tenant (only one createdBy made, when
+// set), or answers ErrNotFound.
+func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, id uuid.UUID, createdBy *uuid.UUID) error {
+	tag, err := s.pool.Exec(ctx, revokeAPIKeySQL, tenantID, id, createdBy)
+	if err != nil {
+		return fmt.Errorf("revoke api key: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("revoke api key: %w", ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/monsys/monsys/auth"
+)
+
+// User is a person who signs in to the dashboard or API.
+type User struct {
+	ID           uuid.UUID  `db:"id"`
+	Email        string     `db:"email"`
+	Name         string     `db:"name"`
+	PasswordHash string     `db:"password_hash"`
+	DisabledAt   *time.Time `db:"disabled_at"`
+	CreatedAt    time.Time  `db:"created_at"`
+}
+
+// Membership is a user's role in one tenant.
+type Membership struct {
+	TenantID uuid.UUID `db:"tenant_id"`
+	UserID   uuid.UUID `db:"user_id"`
+	Role     auth.Role `db:"role"`
+}
+
+const userColumns = `u.id, u.email, u.name, u.password_hash, u.disabled_at, u.created_at`
+
+const userByEmailSQL = `SELECT ` + userColumns + ` FROM users u WHERE lower(u.email) = lower($1)`
+
+// UserByEmail finds a user by email, case-insensitively.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	rows, _ := s.pool.Query(ctx, userByEmailSQL, email)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	if err != nil {
+		return User{}, fmt.Errorf("get user by email: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+const userByIDSQL = `SELECT ` + userColumns + ` FROM users u WHERE u.id = $1`
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, id uuid.UUID) (User, error) {
+	rows, _ := s.pool.Query(ctx, userByIDSQL, id)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	if err != nil {
+		return User{}, fmt.Errorf("get user: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+const insertUserSQL = `INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)
+RETURNING id, email, name, password_hash, disabled_at, created_at`
+
+const insertMembershipSQL = `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)`
+
+// CreateUser adds a user with a role in tenantID. passwordHash is an
+// argon2id PHC string from auth.HashPassword.
+func (s *Store) CreateUser(ctx context.Context, tenantID uuid.UUID, email, name, passwordHash string, role auth.Role) (User, error) {
+	var u User
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		u, err = createUser(ctx, tx, tenantID, email, name, passwordHash, role)
+		return err
+	})
+	return u, err
+}
+
+func createUser(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, email, name, passwordHash string, role auth.Role) (User, error) {
+	rows, _ := tx.Query(ctx, insertUserSQL, newID(), email, name, passwordHash)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	if err != nil {
+		return User{}, fmt.Errorf("insert user: %w", mapErr(err))
+	}
+	if _, err := tx.Exec(ctx, insertMembershipSQL, tenantID, u.ID, role); err != nil {
+		return User{}, fmt.Errorf("insert membership: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+const membershipSQL = `SELECT tenant_id, user_id, role FROM memberships WHERE tenant_id = $1 AND user_id = $2`
+
+// Membership returns the user's role in a tenant, or ErrNotFound.
+func (s *Store) Membership(ctx context.Context, tenantID, userID uuid.UUID) (Membership, error) {
+	rows, _ := s.pool.Query(ctx, membershipSQL, tenantID, userID)
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Membership])
+	if err != nil {
+		return Membership{}, fmt.Errorf("get membership: %w", mapErr(err))
+	}
+	return m, nil
+}
+
+// defaultMembershipSQL picks the tenant a login lands in: the oldest
+// membership.
+const defaultMembershipSQL = `SELECT tenant_id, user_id, role FROM memberships
+WHERE user_id = $1 ORDER BY created_at, tenant_id LIMIT 1`
+
+// DefaultMembership returns the membership a fresh login starts in.
+func (s *Store) DefaultMembership(ctx context.Context, userID uuid.UUID) (Membership, error) {
+	rows, _ := s.pool.Query(ctx, defaultMembershipSQL, userID)
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Membership])
+	if err != nil {
+		return Membership{}, fmt.Errorf("get default membership: %w", mapErr(err))
+	}
+	return m, nil
+}

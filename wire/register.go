@@ -1,0 +1,28 @@
+package wire
+
+// RegisterRequest is the body of POST /api/v1/agents/register. The bearer
+// token is an enrollment token (mse_…) or the agent's own token (msa_…).
+type RegisterRequest struct {
+	MachineID     string `json:"machine_id"`
+	Hostname      string `json:"hostname"`
+	OS            string `json:"os"`
+	Arch          string `json:"arch"`
+	AgentVersion  string `json:"agent_version"`
+	SigningPubkey string `json:"signing_pubkey,omitempty"` // Ed25519 public key, base64 std
+}
+
+// RegisterResponse answers a registration. AgentToken is shown once: the
+// hub keeps only its hash, and a repeated registration issues a new one.
+type RegisterResponse struct {
+	AgentID    string `json:"agent_id"`
+	AgentToken string `json:"agent_token"`
+	Created    bool   `json:"created"`
+}
+
+// Heartbeat is the body of POST /api/v1/agents/:id/heartbeat and the
+// heartbeat part of an ingest batch.
+type Heartbeat struct {
+	UptimeS      int64  `json:"uptime_s"`
+	AgentVersion string `json:"agent_version,omitempty"`
+	IntervalS    int    `json:"interval_s,omitempty"`
+}
