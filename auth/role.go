@@ -31,9 +31,10 @@ func (r Role) rank() int {
 	return 0
 }
 
-// AtLeast reports whether r includes min. An unknown role includes nothing.
+// AtLeast reports whether r includes min. Unknown roles include nothing
+// and are included by nothing, so a route that forgot its role denies all.
 func (r Role) AtLeast(min Role) bool {
-	return r.rank() > 0 && r.rank() >= min.rank()
+	return r.rank() > 0 && min.rank() > 0 && r.rank() >= min.rank()
 }
 
 // ParseRole accepts one of the four role names.

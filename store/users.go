@@ -109,3 +109,22 @@ func (s *Store) DefaultMembership(ctx context.Context, userID uuid.UUID) (Member
 	}
 	return m, nil
 }
+
+const setPasswordSQL = `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now()
+WHERE lower(email) = lower($1) RETURNING id`
+
+const revokeUserSessionsSQL = `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`
+
+// SetPassword replaces a user's password and ends all their sessions.
+func (s *Store) SetPassword(ctx context.Context, email, passwordHash string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var id uuid.UUID
+		if err := tx.QueryRow(ctx, setPasswordSQL, email, passwordHash).Scan(&id); err != nil {
+			return fmt.Errorf("set password: %w", mapErr(err))
+		}
+		if _, err := tx.Exec(ctx, revokeUserSessionsSQL, id); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		return nil
+	})
+}

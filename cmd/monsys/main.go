@@ -15,7 +15,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRootCommand(os.Environ(), os.Stdout).ExecuteContext(ctx)
+	err := newRootCommand(os.Environ(), os.Stdin, os.Stdout).ExecuteContext(ctx)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "monsys:", err)
@@ -23,7 +23,7 @@ func main() {
 	}
 }
 
-func newRootCommand(environ []string, stdout io.Writer) *cobra.Command {
+func newRootCommand(environ []string, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "monsys",
 		Short:         "Self-hosted fleet telemetry and asset-intelligence hub",
@@ -32,7 +32,8 @@ func newRootCommand(environ []string, stdout io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	serve := newServeCommand(environ, stdout)
-	root.AddCommand(serve, newMigrateCommand(environ, stdout), newTokenCommand(environ, stdout), newVersionCommand(stdout))
+	root.AddCommand(serve, newMigrateCommand(environ, stdout), newTokenCommand(environ, stdout),
+		newUserCommand(environ, stdin, stdout), newVersionCommand(stdout))
 	// Bare `monsys` serves, with serve's flags.
 	root.RunE = serve.RunE
 	root.Flags().AddFlagSet(serve.Flags())

@@ -20,7 +20,7 @@ func newMigrateCommand(environ []string, stdout io.Writer) *cobra.Command {
 	up := &cobra.Command{
 		Use: "up", Short: "Apply every pending migration", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDatabase(cmd.Context(), environ, flags, func(ctx context.Context, db *database) error {
+			return withDatabase(cmd.Context(), environ, flags, func(ctx context.Context, _ config.Config, db *database) error {
 				if err := db.migrate(ctx); err != nil {
 					return err
 				}
@@ -31,7 +31,7 @@ func newMigrateCommand(environ []string, stdout io.Writer) *cobra.Command {
 	status := &cobra.Command{
 		Use: "status", Short: "Show the applied and pending migrations", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDatabase(cmd.Context(), environ, flags, func(ctx context.Context, db *database) error {
+			return withDatabase(cmd.Context(), environ, flags, func(ctx context.Context, _ config.Config, db *database) error {
 				return printStatus(ctx, db, stdout)
 			})
 		},
@@ -60,7 +60,7 @@ func printStatus(ctx context.Context, db *database, out io.Writer) error {
 // withDatabase runs fn against the configured database for a one-shot CLI
 // command, starting the embedded cluster if needed and stopping it after
 // unless a serving hub was already running it.
-func withDatabase(ctx context.Context, environ []string, flags *config.Flags, fn func(context.Context, *database) error) (err error) {
+func withDatabase(ctx context.Context, environ []string, flags *config.Flags, fn func(context.Context, config.Config, *database) error) (err error) {
 	cfg, err := loadConfig(environ, flags)
 	if err != nil {
 		return err
@@ -70,5 +70,5 @@ func withDatabase(ctx context.Context, environ []string, flags *config.Flags, fn
 		return err
 	}
 	defer func() { err = errors.Join(err, db.release(ctx)) }()
-	return fn(ctx, db)
+	return fn(ctx, cfg, db)
 }

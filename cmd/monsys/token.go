@@ -23,16 +23,7 @@ func newTokenCommand(environ []string, stdout io.Writer) *cobra.Command {
 	create := &cobra.Command{
 		Use: "create", Short: "Create an enrollment token and print the command that enrolls a machine", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDatabase(cmd.Context(), environ, flags, func(ctx context.Context, db *database) error {
-				if err := db.migrate(ctx); err != nil {
-					return err
-				}
-				pool, err := db.pool(ctx, 4)
-				if err != nil {
-					return err
-				}
-				defer pool.Close()
-				st := store.New(pool)
+			return withStore(cmd.Context(), environ, flags, func(ctx context.Context, cfg config.Config, st *store.Store) error {
 				t, err := st.TenantBySlug(ctx, tenant)
 				if err != nil {
 					return fmt.Errorf("tenant %q: %w", tenant, err)
@@ -53,7 +44,6 @@ func newTokenCommand(environ []string, stdout io.Writer) *cobra.Command {
 				if _, err := st.CreateEnrollmentToken(ctx, n); err != nil {
 					return err
 				}
-				cfg, _ := loadConfig(environ, flags) // already validated by withDatabase
 				fmt.Fprintf(stdout, "%s\n\nenroll a machine with:\n  %s\n", token, api.EnrollCommand(cfg.PublicURL, token))
 				return nil
 			})
