@@ -104,5 +104,6 @@ func (s *Server) deleteAgent(c *fiber.Ctx) error {
 	if err := s.store.DeleteAgent(c.UserContext(), p.TenantID, id); err != nil {
 		return err
 	}
+	s.agentTokens.forget(id)
 	return c.SendStatus(http.StatusNoContent)
 }

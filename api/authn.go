@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/store"
 )
 
@@ -35,19 +36,28 @@ func principalOf(c *fiber.Ctx) *principal {
 // valid, and 403 when a person's role is too low or a cookie request fails
 // the CSRF check.
 func (s *Server) guard(r route) fiber.Handler {
+	var limiter *ratelimit.Limiter
+	if r.Limit != nil {
+		limiter = s.limiterFor(r.Limit)
+	}
 	return func(c *fiber.Ctx) error {
 		c.Locals(localRoute, r.Path)
-		if r.Access == public {
-			return c.Next()
+		var p *principal
+		if r.Access != public {
+			var err error
+			if p, err = s.authenticate(c, r.Access); err != nil {
+				return err
+			}
+			if p.Agent == nil && (r.Access == person || r.Access == writer) && !p.Role.AtLeast(r.MinRole) {
+				return forbidden("this action needs the " + string(r.MinRole) + " role or higher")
+			}
+			c.Locals(localPrincipal, p)
 		}
-		p, err := s.authenticate(c, r.Access)
-		if err != nil {
-			return err
+		if limiter != nil {
+			if err := s.applyLimit(c, r.Limit, limiter, p); err != nil {
+				return err
+			}
 		}
-		if r.Access == person && !p.Role.AtLeast(r.MinRole) {
-			return forbidden("this action needs the " + string(r.MinRole) + " role or higher")
-		}
-		c.Locals(localPrincipal, p)
 		return c.Next()
 	}
 }
@@ -70,6 +80,8 @@ func credentialHint(a access) string {
 		return "send the agent token as Authorization: Bearer msa_…"
 	case enrollment:
 		return "send an enrollment token (mse_…) or the agent's token (msa_…) as Authorization: Bearer"
+	case writer:
+		return "send an agent token (msa_…) or an API key (msk_…) as Authorization: Bearer"
 	}
 	return "sign in (session cookie) or send an API key as Authorization: Bearer msk_…"
 }
@@ -88,6 +100,7 @@ func (s *Server) authenticateBearer(c *fiber.Ctx, a access, token string) (*prin
 		return nil, unauthorized("the bearer token is malformed")
 	}
 	accepted := (a == person && kind == auth.KindAPIKey) ||
+		(a == writer && (kind == auth.KindAPIKey || kind == auth.KindAgent)) ||
 		(a == agentOnly && kind == auth.KindAgent) ||
 		(a == enrollment && (kind == auth.KindEnrollment || kind == auth.KindAgent))
 	if !accepted {
@@ -107,9 +120,13 @@ func (s *Server) authenticateBearer(c *fiber.Ctx, a access, token string) (*prin
 		}
 		return p, nil
 	case auth.KindAgent:
-		ag, err := s.store.AgentByToken(ctx, hash)
-		if err != nil {
-			return nil, credentialErr(err, "the agent token is unknown, rotated or revoked")
+		ag, ok := s.agentTokens.get(hash)
+		if !ok {
+			var err error
+			if ag, err = s.store.AgentByToken(ctx, hash); err != nil {
+				return nil, credentialErr(err, "the agent token is unknown, rotated or revoked")
+			}
+			s.agentTokens.put(hash, ag)
 		}
 		return &principal{TenantID: ag.TenantID, Agent: &ag}, nil
 	default:

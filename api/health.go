@@ -22,7 +22,10 @@ func (s *Server) health(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		p := newProblem(fiber.StatusServiceUnavailable, "unhealthy", "database unreachable: "+err.Error())
+		// The route is public: the cause (user, database, socket path) goes
+		// to the log, not to the caller.
+		s.log.WarnContext(ctx, "health check: database unreachable", "err", err)
+		p := newProblem(fiber.StatusServiceUnavailable, "unhealthy", "database unreachable")
 		p.RetryAfter = 5
 		return p
 	}

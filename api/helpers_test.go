@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/pgtest"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/wire"
@@ -57,9 +58,10 @@ func newEnv(t *testing.T, tweak ...func(*Config)) *env {
 	return newEnvOnPool(t, testDB.New(t), tweak...)
 }
 
-// newEnvOnPool starts a server whose store uses pool. The server is shut
-// down, and its Serve goroutine waited for, when t ends (before the pool
-// closes: cleanups run last-in first-out).
+// newEnvOnPool starts a server whose store and ingest pipeline use pool.
+// When t ends the server is shut down, its Serve goroutine waited for and
+// the pipeline drained, in that order and before the pool closes (cleanups
+// run last-in first-out).
 func newEnvOnPool(t *testing.T, pool *pgxpool.Pool, tweak ...func(*Config)) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -75,11 +77,18 @@ func newEnvOnPool(t *testing.T, pool *pgxpool.Pool, tweak ...func(*Config)) *env
 	reg := prometheus.NewRegistry()
 	st := store.New(pool)
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg})
+	pipe, err := ingest.New(ingest.Config{Shards: 1}, pool, logger, reg)
 	if err != nil {
-		_ = ln.Close() // the server never owned it
+		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)
 	}
+	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: IngestDeps{
+		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}})
+	if err != nil {
+		_ = ln.Close() // nothing serves on it yet
+		t.Fatal(err)
+	}
+	pipe.Start(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	tr := &http.Transport{MaxIdleConnsPerHost: 8}
@@ -95,8 +104,19 @@ func newEnvOnPool(t *testing.T, pool *pgxpool.Pool, tweak ...func(*Config)) *env
 		if err := <-served; err != nil {
 			t.Errorf("serve: %v", err)
 		}
+		if err := pipe.Close(ctx); err != nil {
+			t.Errorf("close ingest pipeline: %v", err)
+		}
 	})
 	return e
+}
+
+// with returns a copy of e that reports failures to t, for use inside
+// subtests: FailNow must run on the goroutine of the test that fails.
+func (e *env) with(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
 }
 
 // cred is what a caller sends: a bearer token, or a session cookie and
@@ -419,3 +439,12 @@ func ids[T any](items []T, id func(T) uuid.UUID) map[uuid.UUID]bool {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -44,7 +44,12 @@ var errBadLogin = unauthorized("email or password is incorrect")
 
 // login checks the password and starts a new session. Any session cookie
 // the browser already had is revoked, so the session id changes at login.
+// A browser request from another site is refused: it could sign the victim
+// in to the attacker's account (login CSRF).
 func (s *Server) login(c *fiber.Ctx) error {
+	if s.crossSite(c) {
+		return forbidden("cross-site requests cannot sign in")
+	}
 	var req loginRequest
 	if err := s.decodeJSON(c, &req, true); err != nil {
 		return err
@@ -111,6 +116,14 @@ func (s *Server) logout(c *fiber.Ctx) error {
 		c.Cookie(s.sessionCookie("", time.Unix(0, 0)))
 	}
 	return c.SendStatus(http.StatusNoContent)
+}
+
+// crossSite reports whether a browser says the request comes from another
+// site, by Sec-Fetch-Site or by an Origin that is not the hub's. Clients
+// that send neither header (CLI, scripts) are not browsers and pass.
+func (s *Server) crossSite(c *fiber.Ctx) bool {
+	site, origin := c.Get("Sec-Fetch-Site"), c.Get(fiber.HeaderOrigin)
+	return site == "cross-site" || site == "same-site" || (origin != "" && origin != s.publicOrigin())
 }
 
 // sessionCookieName is __Host-monsys_session: the prefix makes browsers

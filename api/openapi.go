@@ -94,6 +94,8 @@ func securityFor(r route) []any {
 		return []any{map[string]any{"agentToken": []string{}}}
 	case enrollment:
 		return []any{map[string]any{"enrollmentToken": []string{}}, map[string]any{"agentToken": []string{}}}
+	case writer:
+		return []any{map[string]any{"agentToken": []string{}}, map[string]any{"apiKey": []string{}}}
 	}
 	return []any{}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/monsys/monsys/store"
 )
@@ -94,6 +95,12 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		out.Instance = out.Instance[:512]
 	}
 	out.RequestID = requestID(c)
+	if out.RequestID == "" {
+		// The server refused the request before any middleware ran (body
+		// over the server cap, malformed request): it still gets an id.
+		out.RequestID = uuid.Must(uuid.NewV7()).String()
+		c.Set(headerRequestID, out.RequestID)
+	}
 	if out.RetryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, itoa(out.RetryAfter))
 	}

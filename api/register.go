@@ -70,6 +70,7 @@ func (s *Server) registerAgent(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
+	s.agentTokens.forget(res.Agent.ID) // its old token no longer works
 	status := fiber.StatusOK
 	if res.Created {
 		status = fiber.StatusCreated

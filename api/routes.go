@@ -1,9 +1,13 @@
 package api
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/ratelimit"
+	"github.com/monsys/monsys/wire"
 )
 
 // access says which credentials a route takes.
@@ -14,6 +18,7 @@ const (
 	person                   // session cookie or API key, with at least minRole
 	agentOnly                // agent token (msa_)
 	enrollment               // enrollment token (mse_) or agent token
+	writer                   // agent token, or API key with at least minRole (remote-write)
 )
 
 // route is one entry of the API: how it is reached, who may call it, and
@@ -30,6 +35,7 @@ type route struct {
 	Reply   any // zero value of the success body type, nil when none
 	Status  int // success status, 200 when 0
 	Query   []queryParam
+	Limit   *rateLimit // nil: no per-route limit
 }
 
 type queryParam struct {
@@ -78,6 +84,13 @@ func (s *Server) routeTable() []route {
 			Request: registerRequest{}, Reply: registerReply{}},
 		{Method: "POST", Path: v1 + "/agents/:id/heartbeat", Access: agentOnly, Handler: s.heartbeat, Tag: "agent-protocol",
 			Summary: "Report that the agent is alive", Request: heartbeatRequest{}, Reply: heartbeatReply{}},
+
+		{Method: "POST", Path: v1 + "/ingest", Access: agentOnly, Handler: s.ingestBatch, Tag: "agent-protocol",
+			Summary: "Send a signed, compressed batch of metrics, heartbeat, inventory and alerts; answered after commit",
+			Request: wire.Batch{}, Reply: wire.IngestResponse{},
+			Limit: &rateLimit{Policy: ratelimit.Policy{Name: "ingest", Quota: s.ingest.cfg.BatchesPerMinute, Window: time.Minute}, Key: byAgent}},
+		{Method: "POST", Path: v1 + "/write", Access: writer, MinRole: auth.RoleMember, Handler: s.remoteWrite, Tag: "agent-protocol",
+			Summary: "Prometheus remote-write v1 (snappy protobuf); answered 204 after commit", Status: 204},
 
 		{Method: "GET", Path: v1 + "/agents", Access: person, MinRole: auth.RoleViewer, Handler: s.listAgents, Tag: "agents",
 			Summary: "List agents, by hostname", Reply: page[agentReply]{},

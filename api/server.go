@@ -31,41 +31,54 @@ type Deps struct {
 	Logger   *slog.Logger
 	Registry prometheus.Registerer
 	Gatherer prometheus.Gatherer
+	Ingest   IngestDeps
+}
+
+// IngestDeps are what the ingest and remote-write routes need.
+type IngestDeps struct {
+	Sink     IngestSink
+	Resolver SeriesResolver
+	Config   IngestConfig
 }
 
 // Server is the HTTP API.
 type Server struct {
-	cfg     Config
-	store   *store.Store
-	log     *slog.Logger
-	app     *fiber.App
-	metrics *httpMetrics
-	gather  prometheus.Gatherer
-	routes  []route
-	spec    openAPICache
+	cfg         Config
+	store       *store.Store
+	log         *slog.Logger
+	app         *fiber.App
+	metrics     *httpMetrics
+	gather      prometheus.Gatherer
+	routes      []route
+	ingest      *ingestDeps
+	limiters    limiters
+	agentTokens *agentTokens
+	spec        openAPICache
 }
-
-// maxRequestBody caps every body the server reads into memory, before any
-// handler runs. Routes apply their own smaller limits.
-const maxRequestBody = 8 << 20
 
 // New builds the server and its routes.
 func New(cfg Config, deps Deps) (*Server, error) {
-	s := &Server{cfg: cfg, store: deps.Store, log: deps.Logger.With("component", "api"), gather: deps.Gatherer}
+	s := &Server{cfg: cfg, store: deps.Store, log: deps.Logger.With("component", "api"), gather: deps.Gatherer,
+		limiters: limiters{}, agentTokens: newAgentTokens()}
 	m, err := newHTTPMetrics(deps.Registry)
 	if err != nil {
 		return nil, err
 	}
 	s.metrics = m
+	if s.ingest, err = newIngestDeps(deps.Ingest); err != nil {
+		return nil, err
+	}
 	s.app = fiber.New(fiber.Config{
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
-		BodyLimit:             maxRequestBody,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		ReadBufferSize:        16 << 10,
-		AppName:               "monsys",
+		// Every body is read into memory before a handler runs: this caps
+		// it at the largest any route takes; routes apply their own limits.
+		BodyLimit:      max(s.ingest.cfg.MaxCompressed, cfg.BodyLimit),
+		ReadTimeout:    30 * time.Second,
+		WriteTimeout:   60 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		ReadBufferSize: 16 << 10,
+		AppName:        "monsys",
 	})
 	s.app.Use(s.recoverPanic, s.assignRequestID, s.observe)
 	s.routes = s.routeTable()
@@ -83,7 +96,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections and waits for requests in flight
 // until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return s.app.ShutdownWithContext(ctx)
+	err := s.app.ShutdownWithContext(ctx)
+	s.ingest.decomp.Close()
+	return err
 }
 
 func (s *Server) json(v any) ([]byte, error) { return json.Marshal(v) }

@@ -29,6 +29,12 @@ type Config struct {
 	SessionMaxAge   time.Duration `env:"SESSION_MAX_AGE" envDefault:"12h" help:"a session ends this long after login, used or not"`
 	BodyLimit       int           `env:"BODY_LIMIT" envDefault:"1048576" help:"largest JSON request body in bytes, outside ingest"`
 	ShutdownGrace   time.Duration `env:"SHUTDOWN_GRACE" envDefault:"25s" help:"how long shutdown waits for requests in flight"`
+
+	IngestMaxCompressed int           `env:"INGEST_MAX_COMPRESSED" envDefault:"8388608" help:"largest ingest or remote-write body as sent, bytes"`
+	IngestMaxDecoded    int           `env:"INGEST_MAX_DECODED" envDefault:"33554432" help:"largest ingest or remote-write body after decompression, bytes"`
+	IngestShards        int           `env:"INGEST_SHARDS" envDefault:"0" help:"ingest rings and flushers (0: one per CPU, at least 2)"`
+	SeriesCacheSize     int           `env:"SERIES_CACHE_SIZE" envDefault:"1000000" help:"series ids kept in memory"`
+	RetentionRaw        time.Duration `env:"RETENTION_RAW" envDefault:"0s" help:"how long raw samples are kept and accepted (0: 720h on TimescaleDB, 168h on PostgreSQL)"`
 }
 
 // Prefix is put before every variable name in Config's env tags.
@@ -116,6 +122,21 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdle < time.Minute || c.SessionMaxAge < c.SessionIdle {
 		errs = append(errs, fmt.Errorf("MONSYS_SESSION_IDLE_TIMEOUT=%s, MONSYS_SESSION_MAX_AGE=%s: want idle ≥ 1m and max age ≥ idle", c.SessionIdle, c.SessionMaxAge))
+	}
+	if c.IngestMaxCompressed < 64<<10 || c.IngestMaxCompressed > 256<<20 {
+		errs = append(errs, fmt.Errorf("MONSYS_INGEST_MAX_COMPRESSED=%d: want 64 KiB to 256 MiB", c.IngestMaxCompressed))
+	}
+	if c.IngestMaxDecoded < c.IngestMaxCompressed || c.IngestMaxDecoded > 1<<30 {
+		errs = append(errs, fmt.Errorf("MONSYS_INGEST_MAX_DECODED=%d: want at least MONSYS_INGEST_MAX_COMPRESSED and at most 1 GiB", c.IngestMaxDecoded))
+	}
+	if c.IngestShards < 0 || c.IngestShards > 64 {
+		errs = append(errs, fmt.Errorf("MONSYS_INGEST_SHARDS=%d: want 0 to 64", c.IngestShards))
+	}
+	if c.SeriesCacheSize < 1000 {
+		errs = append(errs, fmt.Errorf("MONSYS_SERIES_CACHE_SIZE=%d: want at least 1000", c.SeriesCacheSize))
+	}
+	if c.RetentionRaw != 0 && c.RetentionRaw < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("MONSYS_RETENTION_RAW=%s: want 0 (dialect default) or at least 24h", c.RetentionRaw))
 	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))

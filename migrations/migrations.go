@@ -24,8 +24,8 @@ type Options struct {
 
 // Status is the state of the database against the embedded set.
 type Status struct {
-	Current int32  // applied version, 0 on an empty database
-	Latest  int32  // highest embedded version
+	Current int32    // applied version, 0 on an empty database
+	Latest  int32    // highest embedded version
 	Pending []string // names of files not applied yet, in order
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/monsys/monsys/auth"
 )
@@ -22,6 +23,10 @@ var (
 	ErrProofRequired = errors.New("re-registering this machine needs its agent token or a signature by its pinned key")
 	// ErrEnrollmentUsedUp: the enrollment token reached its use limit.
 	ErrEnrollmentUsedUp = errors.New("enrollment token is used up")
+
+	// errMachineRaced: the machine was inserted by a concurrent registration
+	// after this one looked for it. RegisterAgent retries once.
+	errMachineRaced = fmt.Errorf("%w: machine registered concurrently", ErrConflict)
 )
 
 // Registration is one POST /agents/register, already authenticated.
@@ -104,7 +109,7 @@ func (s *Store) RegisterAgent(ctx context.Context, r Registration) (Registration
 	var res RegistrationResult
 	var refusal decision
 	var refusedAgent uuid.UUID
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	register := func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, lockAgentByMachineSQL, r.TenantID, r.MachineID)
 		existing, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Agent])
 		switch {
@@ -129,7 +134,14 @@ func (s *Store) RegisterAgent(ctx context.Context, r Registration) (Registration
 		}
 		res.Agent, err = getAgentTx(ctx, tx, r.TenantID, existing.ID)
 		return err
-	})
+	}
+	err := s.inTx(ctx, register)
+	if errors.Is(err, errMachineRaced) {
+		// A concurrent registration of the same new machine committed
+		// first: this one is now a re-registration of that agent.
+		res = RegistrationResult{}
+		err = s.inTx(ctx, register)
+	}
 	if refusal != allow {
 		kind, sentinel := "signing_key_mismatch", ErrKeyMismatch
 		if refusal == refuseUnproven {
@@ -163,6 +175,10 @@ func (s *Store) insertAgent(ctx context.Context, tx pgx.Tx, r Registration, res 
 	id := newID()
 	if _, err := tx.Exec(ctx, insertAgentSQL, id, r.TenantID, r.MachineID, r.Hostname, r.OS, r.Arch,
 		r.AgentVersion, r.NewTokenHash[:], r.Pubkey, r.EnrollmentTokenID); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "agents_machine_key" {
+			return errMachineRaced
+		}
 		return fmt.Errorf("insert agent: %w", mapErr(err))
 	}
 	var err error

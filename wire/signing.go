@@ -37,7 +37,12 @@ var (
 
 // AppendSigningString appends the bytes that are signed for one request.
 func AppendSigningString(dst []byte, purpose, subject string, unixSeconds int64, body []byte) []byte {
-	sum := sha256.Sum256(body)
+	return AppendSigningStringDigest(dst, purpose, subject, unixSeconds, sha256.Sum256(body))
+}
+
+// AppendSigningStringDigest is AppendSigningString for a caller that has
+// the body's SHA-256 already.
+func AppendSigningStringDigest(dst []byte, purpose, subject string, unixSeconds int64, sum [32]byte) []byte {
 	dst = append(dst, "monsys-"...)
 	dst = append(dst, purpose...)
 	dst = append(dst, "-v1\n"...)
@@ -88,6 +93,12 @@ func ParseTimestamp(header string, now time.Time) (int64, error) {
 // pinned public key. scratch is reused for the signing string and returned
 // so hot callers can keep it.
 func Verify(pub ed25519.PublicKey, purpose, subject, timestampHeader, signatureHeader string, body []byte, now time.Time, scratch []byte) ([]byte, error) {
+	return VerifyDigest(pub, purpose, subject, timestampHeader, signatureHeader, sha256.Sum256(body), now, scratch)
+}
+
+// VerifyDigest is Verify for a caller that has the body's SHA-256 already
+// (the hub hashes each body once, for the signature and the dedup ledger).
+func VerifyDigest(pub ed25519.PublicKey, purpose, subject, timestampHeader, signatureHeader string, sum [32]byte, now time.Time, scratch []byte) ([]byte, error) {
 	ts, err := ParseTimestamp(timestampHeader, now)
 	if err != nil {
 		return scratch, err
@@ -99,7 +110,7 @@ func Verify(pub ed25519.PublicKey, purpose, subject, timestampHeader, signatureH
 	if len(pub) != ed25519.PublicKeySize {
 		return scratch, ErrBadSignature
 	}
-	scratch = AppendSigningString(scratch[:0], purpose, subject, ts, body)
+	scratch = AppendSigningStringDigest(scratch[:0], purpose, subject, ts, sum)
 	if !ed25519.Verify(pub, scratch, sig) {
 		return scratch, ErrBadSignature
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/monsys/monsys/api"
 	"github.com/monsys/monsys/config"
 	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/tsdb"
+	"github.com/monsys/monsys/workers"
 )
 
 func newServeCommand(environ []string, stdout io.Writer) *cobra.Command {
@@ -93,7 +95,33 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 
-	srv, err := m.newServer(st, pool, string(db.dialect))
+	reg := newRegistry(pool)
+	retention := rawRetention(cfg, db.dialect)
+	from, to := partitionWindow(time.Now(), retention)
+	if _, err := tsdb.EnsurePartitions(ctx, pool, db.dialect, from, to); err != nil {
+		return err
+	}
+	// Deferred calls run in reverse: HTTP stops (below), then ingest
+	// drains, then workers stop, then the pool and the cluster close.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	runner := workers.New(log, maintenanceJobs(pool, db.dialect, retention, log)...)
+	workDone := make(chan struct{})
+	go func() { runner.Run(workCtx); close(workDone) }()
+	defer func() { stopWork(); <-workDone }()
+
+	ing, err := newIngest(cfg, pool, log, reg, db.dialect)
+	if err != nil {
+		return err
+	}
+	ing.pipeline.Start(ctx)
+	defer func() {
+		// After HTTP has stopped: commit what the rings still hold.
+		drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
+		defer cancel()
+		err = errors.Join(err, ing.pipeline.Close(drainCtx))
+		log.Info("ingest drained")
+	}()
+	srv, err := m.newServer(st, reg, string(db.dialect), ing.deps)
 	if err != nil {
 		return err
 	}
@@ -126,7 +154,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return nil
 }
 
-func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, dialect string) (*api.Server, error) {
+func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -134,9 +162,13 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, dialect string) (*
 		collectors.NewBuildInfoCollector(),
 		newPoolCollector(pool),
 	)
+	return reg
+}
+
+func (m *Main) newServer(st *store.Store, reg *prometheus.Registry, dialect string, ing api.IngestDeps) (*api.Server, error) {
 	cfg := m.Config
 	return api.New(api.Config{
 		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,
 		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
-	}, api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg})
+	}, api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing})
 }

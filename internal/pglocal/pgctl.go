@@ -28,7 +28,20 @@ func (c *Cluster) initdbIfNeeded(ctx context.Context, fast bool) (bool, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("check for existing cluster: %w", err)
 	}
-	args := []string{"-D", c.l.data, "-U", superuser, "-A", "trust", "-E", "UTF8", "--locale=C"}
+	// initdb writes into a side folder that is renamed into place only when
+	// it succeeded: a start interrupted during initdb (Ctrl-C, SIGKILL)
+	// leaves no half-made cluster that later starts would take for real.
+	tmp := c.l.data + ".init"
+	if err := os.RemoveAll(tmp); err != nil {
+		return false, fmt.Errorf("remove unfinished initdb folder: %w", err)
+	}
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return false, fmt.Errorf("make initdb folder: %w", err)
+	}
+	if err := c.acct.own(tmp); err != nil {
+		return false, err
+	}
+	args := []string{"-D", tmp, "-U", superuser, "-A", "trust", "-E", "UTF8", "--locale=C"}
 	if fast {
 		args = append(args, "--no-sync")
 	}
@@ -36,6 +49,12 @@ func (c *Cluster) initdbIfNeeded(ctx context.Context, fast bool) (bool, error) {
 	out, err := c.acct.command(ctx, c.l.dir, c.bin("initdb"), args...).CombinedOutput()
 	if err != nil {
 		return false, fmt.Errorf("run initdb on %s: %w\n%s", c.l.data, err, lastLines(string(out), 20))
+	}
+	if err := os.Remove(c.l.data); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("%s holds files but no cluster (no PG_VERSION): move them away: %w", c.l.data, err)
+	}
+	if err := os.Rename(tmp, c.l.data); err != nil {
+		return false, fmt.Errorf("move new cluster into place: %w", err)
 	}
 	c.logger.Info("initialized postgres data folder", "data", c.l.data, "elapsed", time.Since(began).Round(time.Millisecond))
 	return true, nil

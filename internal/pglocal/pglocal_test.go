@@ -306,3 +306,24 @@ func TestVersionOrder(t *testing.T) {
 		t.Errorf("order = %v, want %v", got, want)
 	}
 }
+
+// TestOpenAfterInterruptedInitdb: a first start stopped during initdb
+// (Ctrl-C) must not leave a half-made cluster that every later start
+// mistakes for a real one.
+func TestOpenAfterInterruptedInitdb(t *testing.T) {
+	t.Parallel()
+	dir := clusterDir(t, "pglocal-interrupt-")
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if c, err := Open(ctx, Options{Dir: dir}); err == nil {
+		_ = c.Close(context.Background()) // initdb was faster than the deadline: still a valid run
+		t.Skip("initdb finished within 300 ms; cannot interrupt it on this machine")
+	}
+	c := openCluster(t, Options{Dir: dir, Fast: true})
+	if !c.Initialized() {
+		t.Fatal("the second Open did not run initdb: it took the interrupted folder for a cluster")
+	}
+	if got := queryString(t, connect(t, c), "SELECT current_database()"); got != "postgres" {
+		t.Fatalf("current_database() = %q", got)
+	}
+}

@@ -81,7 +81,41 @@ func (h *Harness) createTemplate(ctx context.Context) error {
 	if err := migrations.Up(ctx, conn, migrations.Options{TimescaleDB: h.dialect == tsdb.TimescaleDB}); err != nil {
 		return fmt.Errorf("migrate template: %w", err)
 	}
-	return nil
+	if err := conn.Close(ctx); err != nil {
+		return fmt.Errorf("close template connection: %w", err)
+	}
+	return h.sealTemplate(ctx)
+}
+
+// sealTemplate closes the template to connections so copying it cannot
+// race a session on it: on TimescaleDB the extension's background
+// scheduler connects to every database that has it, and CREATE DATABASE …
+// TEMPLATE fails while anyone is connected.
+func (h *Harness) sealTemplate(ctx context.Context) error {
+	tpl := pgx.Identifier{h.template}.Sanitize()
+	if err := h.exec(ctx, "ALTER DATABASE "+tpl+" WITH ALLOW_CONNECTIONS false"); err != nil {
+		return fmt.Errorf("seal template: %w", err)
+	}
+	conn, err := pgx.Connect(ctx, h.admin)
+	if err != nil {
+		return fmt.Errorf("connect to test server: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	for {
+		var left int
+		err := conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1`, h.template).Scan(&left)
+		if err != nil {
+			return fmt.Errorf("end sessions on template: %w", err)
+		}
+		if left == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Stop drops this run's databases and stops the private cluster.

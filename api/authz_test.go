@@ -1,0 +1,282 @@
+package api
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/wire"
+)
+
+// callerKind is how a caller authenticates.
+type callerKind int
+
+const (
+	anonymousCaller callerKind = iota
+	sessionCaller
+	apiKeyCaller
+	agentCaller
+	enrollmentCaller
+)
+
+// caller is one principal of the authorization matrix, made fresh for each
+// request so that logout or revoking a key cannot spoil the next row.
+type caller struct {
+	kind  callerKind
+	role  auth.Role // people only
+	fx    *tenantFx // the caller's tenant (tenant A for anonymous)
+	cred  cred
+	agent testAgent // agent callers only
+}
+
+// isPerson reports whether the caller is a person (session or API key).
+func (c *caller) isPerson() bool { return c.kind == sessionCaller || c.kind == apiKeyCaller }
+
+// creator is the user who owns objects made on the caller's behalf.
+func (c *caller) creator() auth.Role {
+	if c.isPerson() {
+		return c.role
+	}
+	return auth.RoleOwner
+}
+
+// target is one concrete request for a route.
+type target struct {
+	path string
+	body any
+	hdr  []string // extra headers, name and value pairs
+	ok   int      // success status when it differs from the row's
+}
+
+// authzRow is what a route must demand, written independently of routes.go
+// so that loosening a route there fails this test.
+type authzRow struct {
+	access  access
+	minRole auth.Role
+	ok      int
+	build   func(e *env, c *caller, standing map[uuid.UUID]testAgent) target
+}
+
+func static(path string) func(*env, *caller, map[uuid.UUID]testAgent) target {
+	return func(*env, *caller, map[uuid.UUID]testAgent) target { return target{path: path} }
+}
+
+// authzRows has one row per route, keyed "METHOD path".
+var authzRows = map[string]authzRow{
+	"GET /api/v1/health":       {access: public, ok: 200, build: static("/api/v1/health")},
+	"GET /metrics":             {access: public, ok: 200, build: static("/metrics")},
+	"GET /api/v1/openapi.json": {access: public, ok: 200, build: static("/api/v1/openapi.json")},
+	"GET /api/v1/docs":         {access: public, ok: 200, build: static("/api/v1/docs")},
+	"POST /api/v1/auth/login": {access: public, ok: 200,
+		build: func(_ *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/auth/login", body: loginRequest{Email: c.fx.email(auth.RoleViewer), Password: testPassword}}
+		}},
+	"POST /api/v1/auth/logout": {access: person, minRole: auth.RoleViewer, ok: 204, build: static("/api/v1/auth/logout")},
+
+	"POST /api/v1/api-keys": {access: person, minRole: auth.RoleViewer, ok: 201,
+		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/api-keys", body: createAPIKeyRequest{Name: "matrix"}}
+		}},
+	"GET /api/v1/api-keys": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/api-keys")},
+	"DELETE /api/v1/api-keys/:id": {access: person, minRole: auth.RoleViewer, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			_, k := e.apiKeyBy(c.fx, c.creator(), auth.RoleViewer, nil)
+			return target{path: "/api/v1/api-keys/" + k.ID.String()}
+		}},
+
+	"POST /api/v1/enrollment-tokens": {access: person, minRole: auth.RoleAdmin, ok: 201,
+		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/enrollment-tokens", body: createEnrollmentRequest{Name: "matrix"}}
+		}},
+	"GET /api/v1/enrollment-tokens": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/enrollment-tokens")},
+	"DELETE /api/v1/enrollment-tokens/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			_, et := e.enrollmentToken(c.fx.Tenant.ID, nil, nil)
+			return target{path: "/api/v1/enrollment-tokens/" + et.ID.String()}
+		}},
+
+	"POST /api/v1/agents/register": {access: enrollment, ok: 201,
+		build: func(_ *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			if c.kind == agentCaller { // an agent re-registers its own machine
+				return target{path: "/api/v1/agents/register", ok: 200,
+					body: wire.RegisterRequest{MachineID: c.agent.MachineID, Hostname: c.agent.Hostname}}
+			}
+			return target{path: "/api/v1/agents/register",
+				body: wire.RegisterRequest{MachineID: "m-" + uuid.NewString(), Hostname: "matrix"}}
+		}},
+	"POST /api/v1/agents/:id/heartbeat": {access: agentOnly, ok: 200,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			id := standing[c.fx.Tenant.ID].ID
+			if c.kind == agentCaller {
+				id = c.agent.ID
+			}
+			return target{path: "/api/v1/agents/" + id.String() + "/heartbeat", body: wire.Heartbeat{UptimeS: 1}}
+		}},
+	"POST /api/v1/ingest": {access: agentOnly, ok: 200,
+		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/ingest", body: map[string]string{"batch_id": uuid.NewString()}}
+		}},
+	"POST /api/v1/write": {access: writer, minRole: auth.RoleMember, ok: 204,
+		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
+			// A snappy block holding an empty WriteRequest.
+			return target{path: "/api/v1/write", body: []byte{0},
+				hdr: []string{"Content-Type", "application/x-protobuf", "Content-Encoding", "snappy"}}
+		}},
+
+	"GET /api/v1/agents": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/agents")},
+	"GET /api/v1/agents/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/agents/" + standing[c.fx.Tenant.ID].ID.String()}
+		}},
+	"DELETE /api/v1/agents/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/agents/" + e.agent(c.fx.Tenant.ID, "doomed").ID.String()}
+		}},
+
+	"GET /api/v1/integrity-anomalies": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/integrity-anomalies")},
+}
+
+// expected is the status the caller must get from a route of the row.
+func (row authzRow) expected(c *caller, tgt target) int {
+	ok := row.ok
+	if tgt.ok != 0 {
+		ok = tgt.ok
+	}
+	switch row.access {
+	case public:
+		return ok
+	case person:
+		if !c.isPerson() {
+			return http.StatusUnauthorized
+		}
+		if !c.role.AtLeast(row.minRole) {
+			return http.StatusForbidden
+		}
+		return ok
+	case agentOnly:
+		if c.kind != agentCaller {
+			return http.StatusUnauthorized
+		}
+		return ok
+	case enrollment:
+		if c.kind != agentCaller && c.kind != enrollmentCaller {
+			return http.StatusUnauthorized
+		}
+		return ok
+	case writer: // agent tokens, or API keys (not sessions) with the role
+		switch {
+		case c.kind == agentCaller:
+			return ok
+		case c.kind != apiKeyCaller:
+			return http.StatusUnauthorized
+		case !c.role.AtLeast(row.minRole):
+			return http.StatusForbidden
+		}
+		return ok
+	}
+	panic("unknown access")
+}
+
+func routeKey(r route) string { return r.Method + " " + r.Path }
+
+// TestAuthorizationMatrix sends every route every kind of caller and checks
+// 401 (no acceptable credential), 403 (role too low) or the route's success
+// status. A route without a row, or a row without a route, fails the test.
+func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a, b := e.newTenant("alpha"), e.newTenant("beta")
+	standing := map[uuid.UUID]testAgent{
+		a.Tenant.ID: e.agent(a.Tenant.ID, "standing-a"),
+		b.Tenant.ID: e.agent(b.Tenant.ID, "standing-b"),
+	}
+
+	inTable := map[string]bool{}
+	for _, r := range e.srv.routes {
+		k := routeKey(r)
+		inTable[k] = true
+		row, ok := authzRows[k]
+		if !ok {
+			t.Errorf("route %s has no row in authzRows: add what it must demand", k)
+			continue
+		}
+		if r.Access != row.access || r.MinRole != row.minRole {
+			t.Errorf("route %s: routes.go says access %d min role %q, the matrix expects %d %q", k, r.Access, r.MinRole, row.access, row.minRole)
+		}
+	}
+	for k := range authzRows {
+		if !inTable[k] {
+			t.Errorf("authzRows has %s, which the route table does not serve", k)
+		}
+	}
+
+	type callerSpec struct {
+		name string
+		make func() *caller
+	}
+	specs := []callerSpec{{"anonymous", func() *caller { return &caller{kind: anonymousCaller, fx: a} }}}
+	for _, role := range auth.AllRoles() {
+		specs = append(specs,
+			callerSpec{"session-" + string(role), func() *caller {
+				return &caller{kind: sessionCaller, role: role, fx: a, cred: e.session(a, role)}
+			}},
+			callerSpec{"apikey-" + string(role), func() *caller {
+				c, _ := e.apiKey(a, role)
+				return &caller{kind: apiKeyCaller, role: role, fx: a, cred: c}
+			}})
+	}
+	specs = append(specs,
+		callerSpec{"other-tenant-owner-session", func() *caller {
+			return &caller{kind: sessionCaller, role: auth.RoleOwner, fx: b, cred: e.session(b, auth.RoleOwner)}
+		}},
+		callerSpec{"other-tenant-owner-apikey", func() *caller {
+			c, _ := e.apiKey(b, auth.RoleOwner)
+			return &caller{kind: apiKeyCaller, role: auth.RoleOwner, fx: b, cred: c}
+		}},
+		callerSpec{"agent-token", func() *caller {
+			ag := e.agent(a.Tenant.ID, "caller-agent")
+			return &caller{kind: agentCaller, fx: a, cred: ag.cred(), agent: ag}
+		}},
+		callerSpec{"enrollment-token", func() *caller {
+			tok, _ := e.enrollmentToken(a.Tenant.ID, nil, nil)
+			return &caller{kind: enrollmentCaller, fx: a, cred: cred{Bearer: tok}}
+		}},
+	)
+
+	keys := make([]string, 0, len(e.srv.routes))
+	routes := map[string]route{}
+	for _, r := range e.srv.routes {
+		keys = append(keys, routeKey(r))
+		routes[routeKey(r)] = r
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		row, ok := authzRows[k]
+		if !ok {
+			continue // reported above
+		}
+		r := routes[k]
+		t.Run(strings.ReplaceAll(k, "/", "_"), func(t *testing.T) {
+			e := e.with(t)
+			for _, spec := range specs {
+				c := spec.make()
+				tgt := row.build(e, c, standing)
+				want := row.expected(c, tgt)
+				got := e.do(r.Method, tgt.path, c.cred, tgt.body, tgt.hdr...)
+				if got.Status != want {
+					t.Errorf("%s: %s %s = %d, want %d; body: %.300s", spec.name, r.Method, tgt.path, got.Status, want, got.Body)
+					continue
+				}
+				if want >= 400 {
+					if ct := got.Header.Get("Content-Type"); ct != "application/problem+json" {
+						t.Errorf("%s: %d answered with Content-Type %q, want a problem", spec.name, want, ct)
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/wire"
+)
+
+// TestTenantIsolation checks that another tenant's objects answer 404 to
+// every id-taking route, stay untouched, and never appear in lists.
+func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a, b := e.newTenant("alpha"), e.newTenant("beta")
+	aOwner, bOwner := e.session(a, auth.RoleOwner), e.session(b, auth.RoleOwner)
+
+	aAgent, bAgent := e.agent(a.Tenant.ID, "a-host"), e.agent(b.Tenant.ID, "b-host")
+	_, aKey := e.apiKey(a, auth.RoleMember)
+	bKeyCred, bKey := e.apiKey(b, auth.RoleMember)
+	_, aEnroll := e.enrollmentToken(a.Tenant.ID, nil, nil)
+	bEnrollTok, bEnroll := e.enrollmentToken(b.Tenant.ID, nil, nil)
+
+	// Give beta an anomaly: a pinned machine re-registering unproven.
+	k := newSigningKey(t)
+	pinned := wire.RegisterRequest{MachineID: "b-pinned", Hostname: "b-pinned", SigningPubkey: k.B64}
+	e.register(bEnrollTok, pinned).want(t, http.StatusCreated, nil)
+	e.register(bEnrollTok, pinned).wantProblem(t, http.StatusConflict)
+
+	// Every route that names an object by id answers 404 for beta's object,
+	// to each kind of alpha credential the route takes.
+	foreign := map[string]string{
+		"POST /api/v1/agents/:id/heartbeat":    bAgent.ID.String(),
+		"GET /api/v1/agents/:id":               bAgent.ID.String(),
+		"DELETE /api/v1/agents/:id":            bAgent.ID.String(),
+		"DELETE /api/v1/api-keys/:id":          bKey.ID.String(),
+		"DELETE /api/v1/enrollment-tokens/:id": bEnroll.ID.String(),
+	}
+	aOwnerKey, aOwnerKeyRow := e.apiKey(a, auth.RoleOwner)
+	for _, r := range e.srv.routes {
+		if !strings.Contains(r.Path, ":id") {
+			continue
+		}
+		id, ok := foreign[routeKey(r)]
+		if !ok {
+			t.Errorf("%s takes an id but has no row in this tenant isolation test", routeKey(r))
+			continue
+		}
+		path := strings.Replace(r.Path, ":id", id, 1)
+		callers := []cred{aOwner, aOwnerKey}
+		var body any
+		if r.Access == agentOnly {
+			callers, body = []cred{aAgent.cred()}, wire.Heartbeat{}
+		}
+		for _, c := range callers {
+			e.do(r.Method, path, c, body).wantProblem(t, http.StatusNotFound)
+		}
+	}
+	// A foreign id answers exactly like an id that exists nowhere.
+	foreignP := e.do("GET", "/api/v1/agents/"+bAgent.ID.String(), aOwner, nil).wantProblem(t, http.StatusNotFound)
+	noneP := e.do("GET", "/api/v1/agents/"+uuid.NewString(), aOwner, nil).wantProblem(t, http.StatusNotFound)
+	if foreignP.Type != noneP.Type || foreignP.Detail != noneP.Detail {
+		t.Errorf("another tenant's agent answers %+v, a missing one %+v: the difference leaks existence", foreignP, noneP)
+	}
+
+	// Nothing of beta's changed.
+	e.do("GET", "/api/v1/agents/"+bAgent.ID.String(), bOwner, nil).want(t, http.StatusOK, nil)
+	e.do("GET", "/api/v1/agents", bKeyCred, nil).want(t, http.StatusOK, nil)
+	if s := e.heartbeatStatus(bAgent.ID.String(), bAgent.Token); s != http.StatusOK {
+		t.Fatalf("beta's agent after alpha's attempts: heartbeat = %d", s)
+	}
+	e.register(bEnrollTok, wire.RegisterRequest{MachineID: "b-new", Hostname: "b-new"}).want(t, http.StatusCreated, nil)
+
+	// Lists hold only the caller's tenant.
+	var agents page[agentReply]
+	e.do("GET", "/api/v1/agents", aOwner, nil).want(t, http.StatusOK, &agents)
+	if got := ids(agents.Items, func(x agentReply) uuid.UUID { return x.ID }); len(got) != 1 || !got[aAgent.ID] {
+		t.Fatalf("alpha's agents = %v, want only %s", got, aAgent.ID)
+	}
+	var keys page[apiKeyReply]
+	e.do("GET", "/api/v1/api-keys", aOwner, nil).want(t, http.StatusOK, &keys)
+	if got := ids(keys.Items, func(x apiKeyReply) uuid.UUID { return x.ID }); len(got) != 2 || !got[aKey.ID] || !got[aOwnerKeyRow.ID] {
+		t.Fatalf("alpha's keys = %v, want only %s and %s", got, aKey.ID, aOwnerKeyRow.ID)
+	}
+	var tokens page[enrollmentReply]
+	e.do("GET", "/api/v1/enrollment-tokens", aOwner, nil).want(t, http.StatusOK, &tokens)
+	if got := ids(tokens.Items, func(x enrollmentReply) uuid.UUID { return x.ID }); len(got) != 1 || !got[aEnroll.ID] {
+		t.Fatalf("alpha's enrollment tokens = %v, want only %s", got, aEnroll.ID)
+	}
+	var anomalies page[anomalyReply]
+	e.do("GET", "/api/v1/integrity-anomalies", aOwner, nil).want(t, http.StatusOK, &anomalies)
+	if len(anomalies.Items) != 0 {
+		t.Fatalf("alpha sees anomalies %+v, all beta's", anomalies.Items)
+	}
+	e.do("GET", "/api/v1/integrity-anomalies", bOwner, nil).want(t, http.StatusOK, &anomalies)
+	if len(anomalies.Items) != 1 {
+		t.Fatalf("beta sees %d anomalies, want 1", len(anomalies.Items))
+	}
+
+	// A machine id is per tenant: the same machine enrolled by beta is a
+	// new agent there and leaves alpha's alone.
+	var dup wire.RegisterResponse
+	e.register(bEnrollTok, wire.RegisterRequest{MachineID: aAgent.MachineID, Hostname: "same-machine"}).want(t, http.StatusCreated, &dup)
+	if dup.AgentID == aAgent.ID.String() {
+		t.Fatal("beta's enrollment token re-registered alpha's agent")
+	}
+	if s := e.heartbeatStatus(aAgent.ID.String(), aAgent.Token); s != http.StatusOK {
+		t.Fatalf("alpha's agent after beta enrolled the same machine id: heartbeat = %d", s)
+	}
+	// An agent token registers only its own machine: it cannot enroll another.
+	e.register(aAgent.Token, wire.RegisterRequest{MachineID: "b-pinned", Hostname: "x"}).wantProblem(t, http.StatusConflict)
+}

@@ -1,0 +1,760 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Limits bound what one batch may hold beyond its byte size.
+type Limits struct {
+	MaxSeries        int // metrics[] entries per batch
+	MaxLabels        int // labels per series
+	MaxNameLen       int // bytes of a metric or label name
+	MaxLabelValueLen int // bytes of a label value
+	MaxDepth         int // nesting of the free-form parts (inventory items)
+}
+
+// DefaultLimits are generous for a host agent and small enough that a
+// hostile body cannot make the hub do unbounded work.
+var DefaultLimits = Limits{MaxSeries: 100_000, MaxLabels: 32, MaxNameLen: 256, MaxLabelValueLen: 2048, MaxDepth: 64}
+
+// SyntaxError is a body that is not the batch JSON grammar; it answers 400.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("at byte %d: %s", e.Offset, e.Msg) }
+
+// FieldError is well-formed JSON with a value the protocol refuses; it
+// answers 422 and names the field.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// decoder is a single-pass scanner for the ingest JSON. It writes straight
+// into a Batch's columns and allocates nothing once the Batch has grown.
+type decoder struct {
+	buf []byte
+	pos int
+	b   *Batch
+	lim Limits
+}
+
+// Decode parses body into b, which it resets first. Unknown and repeated
+// keys are refused: the protocol is versioned by its signing string, not
+// by tolerance.
+func Decode(body []byte, b *Batch, lim Limits) error {
+	b.Reset()
+	d := decoder{buf: body, b: b, lim: lim}
+	return d.batch()
+}
+
+const (
+	keyBatchID = 1 << iota
+	keySeq
+	keyMetrics
+	keyHeartbeat
+	keyInventory
+	keyAlerts
+)
+
+func (d *decoder) batch() error {
+	if err := d.expect('{'); err != nil {
+		return err
+	}
+	seen := 0
+	err := d.object(func(key []byte) error {
+		bit, err := topLevelKey(key)
+		if err != nil {
+			return d.fail(err.Error())
+		}
+		if seen&bit != 0 {
+			return d.fail("key " + strconv.Quote(string(key)) + " appears twice")
+		}
+		seen |= bit
+		switch bit {
+		case keyBatchID:
+			return d.batchID()
+		case keySeq:
+			v, err := d.int64()
+			if err != nil {
+				return err
+			}
+			if v < 0 {
+				return &FieldError{Field: "seq", Msg: "must not be negative"}
+			}
+			d.b.Seq = uint64(v)
+			return nil
+		case keyMetrics:
+			return d.metrics()
+		case keyHeartbeat:
+			d.b.Heartbeat, err = d.raw('{')
+		case keyInventory:
+			d.b.Inventory, err = d.raw('[')
+		case keyAlerts:
+			d.b.Alerts, err = d.raw('[')
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	d.ws()
+	if d.pos != len(d.buf) {
+		return d.fail("unexpected data after the batch object")
+	}
+	if seen&keyBatchID == 0 {
+		return &FieldError{Field: "batch_id", Msg: "is required"}
+	}
+	return nil
+}
+
+func topLevelKey(key []byte) (int, error) {
+	switch string(key) {
+	case "batch_id":
+		return keyBatchID, nil
+	case "seq":
+		return keySeq, nil
+	case "metrics":
+		return keyMetrics, nil
+	case "heartbeat":
+		return keyHeartbeat, nil
+	case "inventory":
+		return keyInventory, nil
+	case "alerts":
+		return keyAlerts, nil
+	}
+	return 0, errors.New("unknown key " + strconv.Quote(string(key)))
+}
+
+// object walks the members of an object whose '{' was consumed, calling
+// member with each key positioned at its value.
+func (d *decoder) object(member func(key []byte) error) error {
+	d.ws()
+	if d.peek() == '}' {
+		d.pos++
+		return nil
+	}
+	for {
+		d.ws()
+		start := len(d.b.strs)
+		key, err := d.str()
+		if err != nil {
+			return err
+		}
+		keyBytes := d.b.strs[key.Off : key.Off+key.Len]
+		d.ws()
+		if err := d.expect(':'); err != nil {
+			return err
+		}
+		d.ws()
+		err = member(keyBytes)
+		// keys are scratch: drop them from the arena unless the member
+		// appended after them (labels keep their names).
+		if len(d.b.strs) == start+int(key.Len) {
+			d.b.strs = d.b.strs[:start]
+		}
+		if err != nil {
+			return err
+		}
+		d.ws()
+		switch d.next() {
+		case ',':
+			continue
+		case '}':
+			return nil
+		}
+		return d.failPrev("expected ',' or '}' in object")
+	}
+}
+
+func (d *decoder) batchID() error {
+	s, err := d.str()
+	if err != nil {
+		return err
+	}
+	id, ok := parseUUID(d.b.strs[s.Off : s.Off+s.Len])
+	d.b.strs = d.b.strs[:s.Off]
+	if !ok {
+		return &FieldError{Field: "batch_id", Msg: "must be a UUID"}
+	}
+	d.b.BatchID = id
+	return nil
+}
+
+func (d *decoder) metrics() error {
+	if err := d.expect('['); err != nil {
+		return err
+	}
+	d.ws()
+	if d.peek() == ']' {
+		d.pos++
+		return nil
+	}
+	for {
+		d.ws()
+		if len(d.b.Series) >= d.lim.MaxSeries {
+			return &FieldError{Field: "metrics", Msg: fmt.Sprintf("more than %d series in one batch", d.lim.MaxSeries)}
+		}
+		if err := d.metric(); err != nil {
+			return err
+		}
+		d.ws()
+		switch d.next() {
+		case ',':
+			continue
+		case ']':
+			return nil
+		}
+		return d.failPrev("expected ',' or ']' in metrics")
+	}
+}
+
+const (
+	keyName = 1 << iota
+	keyLabels
+	keySamples
+)
+
+func (d *decoder) metric() error {
+	if err := d.expect('{'); err != nil {
+		return err
+	}
+	b := d.b
+	idx := len(b.Series)
+	s := Series{LabelsStart: len(b.Labels), LabelsEnd: len(b.Labels), SamplesStart: len(b.Times), SamplesEnd: len(b.Times)}
+	seen := 0
+	err := d.object(func(key []byte) error {
+		var bit int
+		switch string(key) {
+		case "name":
+			bit = keyName
+		case "labels":
+			bit = keyLabels
+		case "samples":
+			bit = keySamples
+		default:
+			return d.fail(fmt.Sprintf("metrics[%d]: unknown key %q", idx, key))
+		}
+		if seen&bit != 0 {
+			return d.fail(fmt.Sprintf("metrics[%d]: key %q appears twice", idx, key))
+		}
+		seen |= bit
+		switch bit {
+		case keyName:
+			name, err := d.str()
+			if err != nil {
+				return err
+			}
+			if !validMetricName(b.Str(name), d.lim.MaxNameLen) {
+				return &FieldError{Field: fmt.Sprintf("metrics[%d].name", idx), Msg: "must match [a-zA-Z_:][a-zA-Z0-9_:]* and be at most " + strconv.Itoa(d.lim.MaxNameLen) + " bytes"}
+			}
+			s.Name = name
+			return nil
+		case keyLabels:
+			return d.labels(idx, &s)
+		default:
+			return d.samples(idx, &s)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if seen&keyName == 0 {
+		return &FieldError{Field: fmt.Sprintf("metrics[%d].name", idx), Msg: "is required"}
+	}
+	b.Series = append(b.Series, s)
+	return nil
+}
+
+func (d *decoder) labels(idx int, s *Series) error {
+	if err := d.expect('{'); err != nil {
+		return err
+	}
+	b := d.b
+	start := len(b.Labels)
+	err := d.object(func(key []byte) error {
+		off := int32(len(b.strs)) - int32(len(key))
+		name := Span{Off: off, Len: int32(len(key))}
+		if !validLabelName(key, d.lim.MaxNameLen) {
+			return &FieldError{Field: fmt.Sprintf("metrics[%d].labels", idx), Msg: fmt.Sprintf("label name %q must match [a-zA-Z_][a-zA-Z0-9_]*", key)}
+		}
+		if d.peek() != '"' {
+			return d.fail(fmt.Sprintf("metrics[%d].labels: values must be strings", idx))
+		}
+		val, err := d.str()
+		if err != nil {
+			return err
+		}
+		if int(val.Len) > d.lim.MaxLabelValueLen {
+			return &FieldError{Field: fmt.Sprintf("metrics[%d].labels", idx), Msg: fmt.Sprintf("label value longer than %d bytes", d.lim.MaxLabelValueLen)}
+		}
+		if val.Len == 0 {
+			return nil // an empty value is an absent label, as in Prometheus
+		}
+		if len(b.Labels)-start >= d.lim.MaxLabels {
+			return &FieldError{Field: fmt.Sprintf("metrics[%d].labels", idx), Msg: fmt.Sprintf("more than %d labels", d.lim.MaxLabels)}
+		}
+		b.Labels = append(b.Labels, Label{Name: name, Value: val})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ls := b.Labels[start:]
+	sortLabels(b, ls)
+	for i := 1; i < len(ls); i++ {
+		if string(b.Str(ls[i].Name)) == string(b.Str(ls[i-1].Name)) {
+			return &FieldError{Field: fmt.Sprintf("metrics[%d].labels", idx), Msg: fmt.Sprintf("label %q appears twice", b.Str(ls[i].Name))}
+		}
+	}
+	s.LabelsStart, s.LabelsEnd = start, len(b.Labels)
+	return nil
+}
+
+// sortLabels orders a series' labels by name; series have few labels, so
+// insertion sort beats sort.Slice and allocates nothing.
+func sortLabels(b *Batch, ls []Label) {
+	for i := 1; i < len(ls); i++ {
+		for j := i; j > 0 && string(b.Str(ls[j].Name)) < string(b.Str(ls[j-1].Name)); j-- {
+			ls[j], ls[j-1] = ls[j-1], ls[j]
+		}
+	}
+}
+
+func (d *decoder) samples(idx int, s *Series) error {
+	if err := d.expect('['); err != nil {
+		return err
+	}
+	b := d.b
+	s.SamplesStart = len(b.Times)
+	d.ws()
+	if d.peek() == ']' {
+		d.pos++
+		s.SamplesEnd = len(b.Times)
+		return nil
+	}
+	for {
+		d.ws()
+		if err := d.expect('['); err != nil {
+			return err
+		}
+		d.ws()
+		t, err := d.int64()
+		if err != nil {
+			return err
+		}
+		d.ws()
+		if err := d.expect(','); err != nil {
+			return err
+		}
+		d.ws()
+		v, err := d.float64()
+		if err != nil {
+			return err
+		}
+		d.ws()
+		if err := d.expect(']'); err != nil {
+			return err
+		}
+		if len(b.Times) == 0 || t < b.MinTimeMs {
+			b.MinTimeMs = t
+		}
+		if len(b.Times) == 0 || t > b.MaxTimeMs {
+			b.MaxTimeMs = t
+		}
+		b.Times = append(b.Times, t)
+		b.Values = append(b.Values, v)
+		d.ws()
+		switch d.next() {
+		case ',':
+			continue
+		case ']':
+			s.SamplesEnd = len(b.Times)
+			return nil
+		}
+		return d.failPrev(fmt.Sprintf("metrics[%d].samples: expected ',' or ']'", idx))
+	}
+}
+
+// raw captures one JSON value that must open with open ('{' or '['),
+// checking its grammar and depth, and copies it into the batch.
+func (d *decoder) raw(open byte) ([]byte, error) {
+	if d.peek() != open {
+		return nil, d.fail("expected " + string(open))
+	}
+	start := d.pos
+	if err := d.skipValue(); err != nil {
+		return nil, err
+	}
+	off := len(d.b.raw)
+	d.b.raw = append(d.b.raw, d.buf[start:d.pos]...)
+	return d.b.raw[off:len(d.b.raw):len(d.b.raw)], nil
+}
+
+// skipValue passes over any JSON value, iteratively, refusing nesting
+// deeper than the limit. stack holds the open containers' brackets.
+func (d *decoder) skipValue() error {
+	stack := d.b.stack[:0]
+	defer func() { d.b.stack = stack[:0] }()
+	for {
+		d.ws()
+		switch c := d.peek(); c {
+		case '{', '[':
+			if len(stack) >= d.lim.MaxDepth {
+				return d.fail(fmt.Sprintf("nesting deeper than %d", d.lim.MaxDepth))
+			}
+			d.pos++
+			d.ws()
+			if cl := d.peek(); (c == '{' && cl == '}') || (c == '[' && cl == ']') {
+				d.pos++
+				break // an empty container is a complete value
+			}
+			stack = append(stack, c)
+			if c == '{' {
+				if err := d.skipKey(); err != nil {
+					return err
+				}
+			}
+			continue
+		case '"':
+			start := len(d.b.strs)
+			if _, err := d.str(); err != nil {
+				return err
+			}
+			d.b.strs = d.b.strs[:start]
+		case 't':
+			if err := d.literal("true"); err != nil {
+				return err
+			}
+		case 'f':
+			if err := d.literal("false"); err != nil {
+				return err
+			}
+		case 'n':
+			if err := d.literal("null"); err != nil {
+				return err
+			}
+		default:
+			if _, err := d.float64(); err != nil {
+				return err
+			}
+		}
+		// A value ended: close finished containers, or step to the next
+		// element of the innermost one.
+		for {
+			if len(stack) == 0 {
+				return nil
+			}
+			top := stack[len(stack)-1]
+			d.ws()
+			c := d.next()
+			if c == ',' {
+				if top == '{' {
+					if err := d.skipKey(); err != nil {
+						return err
+					}
+				}
+				break
+			}
+			if (top == '{' && c == '}') || (top == '[' && c == ']') {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			return d.failPrev("expected ',' or a closing bracket")
+		}
+	}
+}
+
+func (d *decoder) skipKey() error {
+	d.ws()
+	start := len(d.b.strs)
+	if _, err := d.str(); err != nil {
+		return err
+	}
+	d.b.strs = d.b.strs[:start]
+	d.ws()
+	return d.expect(':')
+}
+
+func (d *decoder) literal(word string) error {
+	if len(d.buf)-d.pos < len(word) || string(d.buf[d.pos:d.pos+len(word)]) != word {
+		return d.fail("invalid literal")
+	}
+	d.pos += len(word)
+	return nil
+}
+
+// str reads a JSON string into the batch's arena, unescaping it.
+func (d *decoder) str() (Span, error) {
+	if d.peek() != '"' {
+		return Span{}, d.fail("expected a string")
+	}
+	d.pos++
+	b := d.b
+	off := len(b.strs)
+	start := d.pos
+	for d.pos < len(d.buf) {
+		c := d.buf[d.pos]
+		switch {
+		case c == '"':
+			b.strs = append(b.strs, d.buf[start:d.pos]...)
+			d.pos++
+			s := Span{Off: int32(off), Len: int32(len(b.strs) - off)}
+			if !utf8.Valid(b.strs[off:]) {
+				return Span{}, d.failPrev("string is not valid UTF-8")
+			}
+			return s, nil
+		case c == '\\':
+			b.strs = append(b.strs, d.buf[start:d.pos]...)
+			if err := d.escape(); err != nil {
+				return Span{}, err
+			}
+			start = d.pos
+		case c < 0x20:
+			return Span{}, d.fail("control character in string")
+		default:
+			d.pos++
+		}
+	}
+	return Span{}, d.fail("unterminated string")
+}
+
+// escape decodes one backslash escape at pos into the arena.
+func (d *decoder) escape() error {
+	if d.pos+1 >= len(d.buf) {
+		return d.fail("unterminated escape")
+	}
+	c := d.buf[d.pos+1]
+	d.pos += 2
+	switch c {
+	case '"', '\\', '/':
+		d.b.strs = append(d.b.strs, c)
+	case 'b':
+		d.b.strs = append(d.b.strs, '\b')
+	case 'f':
+		d.b.strs = append(d.b.strs, '\f')
+	case 'n':
+		d.b.strs = append(d.b.strs, '\n')
+	case 'r':
+		d.b.strs = append(d.b.strs, '\r')
+	case 't':
+		d.b.strs = append(d.b.strs, '\t')
+	case 'u':
+		r, ok := d.hex4()
+		if !ok {
+			return d.fail("invalid \\u escape")
+		}
+		if r >= 0xD800 && r < 0xDC00 { // high surrogate: a low one must follow
+			if d.pos+1 < len(d.buf) && d.buf[d.pos] == '\\' && d.buf[d.pos+1] == 'u' {
+				d.pos += 2
+				lo, ok := d.hex4()
+				if ok && lo >= 0xDC00 && lo < 0xE000 {
+					r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
+				} else {
+					r = utf8.RuneError
+				}
+			} else {
+				r = utf8.RuneError
+			}
+		} else if r >= 0xDC00 && r < 0xE000 {
+			r = utf8.RuneError
+		}
+		d.b.strs = utf8.AppendRune(d.b.strs, r)
+	default:
+		return d.fail("invalid escape")
+	}
+	return nil
+}
+
+func (d *decoder) hex4() (rune, bool) {
+	if d.pos+4 > len(d.buf) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d.buf[d.pos : d.pos+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	d.pos += 4
+	return r, true
+}
+
+// int64 reads a JSON integer (no fraction or exponent).
+func (d *decoder) int64() (int64, error) {
+	start := d.pos
+	neg := false
+	if d.peek() == '-' {
+		neg = true
+		d.pos++
+	}
+	digits := d.pos
+	var v uint64
+	// Up to 18 digits cannot overflow: no check inside the loop.
+	for d.pos < len(d.buf) && d.pos-digits < 18 {
+		c := d.buf[d.pos] - '0'
+		if c > 9 {
+			break
+		}
+		v = v*10 + uint64(c)
+		d.pos++
+	}
+	for d.pos < len(d.buf) {
+		c := d.buf[d.pos] - '0'
+		if c > 9 {
+			break
+		}
+		if v > (1<<63-1-uint64(c))/10 {
+			return 0, &SyntaxError{Offset: start, Msg: "integer out of range"}
+		}
+		v = v*10 + uint64(c)
+		d.pos++
+	}
+	if d.pos == digits || (d.buf[digits] == '0' && d.pos-digits > 1) {
+		return 0, &SyntaxError{Offset: start, Msg: "expected an integer"}
+	}
+	if c := d.peek(); c == '.' || c == 'e' || c == 'E' {
+		return 0, &SyntaxError{Offset: start, Msg: "expected an integer, got a fraction"}
+	}
+	if neg {
+		return -int64(v), nil
+	}
+	return int64(v), nil
+}
+
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// float64 reads a JSON number. Plain decimals with at most 15 significant
+// digits take the exact fast path (an integer mantissa < 2^53 divided by an
+// exactly representable power of ten rounds correctly); anything else goes
+// to strconv. Values too large for float64 are refused, not stored as
+// infinity.
+func (d *decoder) float64() (float64, error) {
+	start := d.pos
+	neg := false
+	if d.peek() == '-' {
+		neg = true
+		d.pos++
+	}
+	intStart := d.pos
+	var mant uint64
+	nd := 0 // significant digits accumulated in mant
+	for d.pos < len(d.buf) {
+		c := d.buf[d.pos] - '0'
+		if c > 9 {
+			break
+		}
+		if nd > 0 || c != 0 {
+			nd++
+		}
+		mant = mant*10 + uint64(c)
+		d.pos++
+	}
+	if d.pos == intStart || (d.buf[intStart] == '0' && d.pos-intStart > 1) {
+		return 0, &SyntaxError{Offset: start, Msg: "expected a number"}
+	}
+	frac := 0
+	if d.peek() == '.' {
+		d.pos++
+		fs := d.pos
+		for d.pos < len(d.buf) {
+			c := d.buf[d.pos] - '0'
+			if c > 9 {
+				break
+			}
+			if nd > 0 || c != 0 {
+				nd++
+			}
+			mant = mant*10 + uint64(c)
+			d.pos++
+		}
+		frac = d.pos - fs
+		if frac == 0 {
+			return 0, &SyntaxError{Offset: start, Msg: "expected digits after '.'"}
+		}
+	}
+	exact := nd <= 15 && frac < len(pow10)
+	if c := d.peek(); c == 'e' || c == 'E' {
+		exact = false
+		d.pos++
+		if c := d.peek(); c == '+' || c == '-' {
+			d.pos++
+		}
+		es := d.pos
+		for d.pos < len(d.buf) && d.buf[d.pos] >= '0' && d.buf[d.pos] <= '9' {
+			d.pos++
+		}
+		if d.pos == es {
+			return 0, &SyntaxError{Offset: start, Msg: "expected digits in exponent"}
+		}
+	}
+	if exact {
+		v := float64(mant) / pow10[frac]
+		if neg {
+			v = -v
+		}
+		return v, nil
+	}
+	num := d.buf[start:d.pos]
+	// ParseFloat does not keep its argument, so a string header over the
+	// bytes is safe and saves an allocation per sample.
+	v, err := strconv.ParseFloat(unsafe.String(&num[0], len(num)), 64)
+	if err != nil {
+		return 0, &SyntaxError{Offset: start, Msg: "number out of range for a 64-bit float"}
+	}
+	return v, nil
+}
+
+func (d *decoder) ws() {
+	for d.pos < len(d.buf) {
+		switch d.buf[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) peek() byte {
+	if d.pos < len(d.buf) {
+		return d.buf[d.pos]
+	}
+	return 0
+}
+
+func (d *decoder) next() byte {
+	c := d.peek()
+	d.pos++
+	return c
+}
+
+func (d *decoder) expect(c byte) error {
+	if d.peek() != c {
+		return d.fail("expected " + strconv.QuoteRune(rune(c)))
+	}
+	d.pos++
+	return nil
+}
+
+func (d *decoder) fail(msg string) error { return &SyntaxError{Offset: d.pos, Msg: msg} }
+
+func (d *decoder) failPrev(msg string) error { return &SyntaxError{Offset: max(d.pos-1, 0), Msg: msg} }

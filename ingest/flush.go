@@ -1,0 +1,127 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/monsys/monsys/tsdb"
+)
+
+// flushState is one flusher's reusable scratch.
+type flushState struct {
+	items  []*Pending
+	rows   tsdb.SampleRows
+	copy   []byte
+	ledger ledgerScratch
+}
+
+// runFlusher drains one shard: wait for work, gather up to FlushRows rows
+// (lingering briefly for more), commit them in one transaction, answer.
+// After the shard closes it keeps flushing until the shard is empty.
+func (p *Pipeline) runFlusher(ctx context.Context, s *shard) {
+	var st flushState
+	linger := time.NewTimer(p.cfg.FlushLinger)
+	defer linger.Stop()
+	for {
+		rows, batches := s.depth()
+		if batches == 0 {
+			if s.isClosed() {
+				return
+			}
+			select {
+			case <-s.wake:
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		if rows < p.cfg.FlushRows && !s.isClosed() {
+			linger.Reset(p.cfg.FlushLinger)
+			select {
+			case <-linger.C:
+			case <-s.wake: // more arrived; gather what is there now
+			}
+		}
+		var n int
+		st.items, n = s.take(st.items[:0], p.cfg.FlushRows)
+		p.flushAndAnswer(ctx, &st, n)
+	}
+}
+
+func (p *Pipeline) flushAndAnswer(ctx context.Context, st *flushState, rows int) {
+	start := time.Now()
+	results, err := p.flush(ctx, st)
+	elapsed := time.Since(start)
+	p.metrics.flushDuration.Observe(elapsed.Seconds())
+	p.metrics.flushRows.Observe(float64(rows))
+	if err != nil {
+		p.metrics.flushErrors.Inc()
+		p.log.Warn("flush failed; its batches were refused with 503", "batches", len(st.items), "rows", rows, "err", err)
+		for _, it := range st.items {
+			it.done <- Result{Err: fmt.Errorf("%w: %v", ErrStorage, err)}
+		}
+	} else {
+		for i, it := range st.items {
+			r := results[i]
+			switch {
+			case r.Err != nil:
+				p.metrics.rejects.WithLabelValues("batch_mismatch").Inc()
+			case r.Duplicate:
+				p.metrics.batches.WithLabelValues("duplicate").Inc()
+			default:
+				p.metrics.batches.WithLabelValues("accepted").Inc()
+				p.metrics.samples.Add(float64(it.Batch.SampleCount()))
+			}
+			it.done <- r
+		}
+	}
+	clear(st.items)
+}
+
+// flush commits one group of batches in one transaction: the dedup ledger
+// first, then the samples of the batches that are new, then their
+// heartbeat, inventory and alerts. Nothing is answered before COMMIT.
+func (p *Pipeline) flush(ctx context.Context, st *flushState) ([]Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("acquire connection: %w", err)
+	}
+	defer conn.Release()
+	var results []Result
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		var fresh []bool
+		results, fresh, err = st.ledger.record(ctx, tx, st.items)
+		if err != nil {
+			return err
+		}
+		st.rows.Reset()
+		for i, it := range st.items {
+			if !fresh[i] {
+				continue
+			}
+			b := it.Batch
+			st.rows.TimesMs = append(st.rows.TimesMs, b.Times...)
+			st.rows.SeriesIDs = append(st.rows.SeriesIDs, b.SeriesIDs...)
+			st.rows.Values = append(st.rows.Values, b.Values...)
+		}
+		if st.rows.Len() > 0 {
+			if st.copy, err = tsdb.CopySamples(ctx, tx.Conn().PgConn(), &st.rows, st.copy); err != nil {
+				return err
+			}
+		}
+		return writeParts(ctx, tx, st.items, fresh)
+	})
+	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			return nil, fmt.Errorf("flush cancelled: %w", err)
+		}
+		return nil, err
+	}
+	return results, nil
+}

@@ -1,0 +1,172 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/monsys/monsys/wire"
+)
+
+// Errors from Submit, mapped to HTTP by the API.
+var (
+	// ErrOverloaded: the shard's ring is full; answer 503 with Retry-After.
+	ErrOverloaded = errors.New("ingest queue is full")
+	// ErrClosed: the hub is shutting down; answer 503.
+	ErrClosed = errors.New("ingest is shutting down")
+	// ErrStorage: the flush holding the batch failed and nothing of it was
+	// committed; answer 503 so the agent retries.
+	ErrStorage = errors.New("storage failed to commit the batch")
+	// ErrBatchMismatch: the batch id was already stored with another body.
+	ErrBatchMismatch = errors.New("batch_id was already stored with a different body")
+)
+
+// Config sizes the pipeline.
+type Config struct {
+	Shards         int           // flushers; default GOMAXPROCS, at least 2
+	ShardQueueRows int           // rows a shard may hold before refusing (default 400 000)
+	FlushRows      int           // a flush takes up to this many rows (default 50 000)
+	FlushLinger    time.Duration // a flush waits this long for more rows (default 5 ms)
+}
+
+func (c *Config) defaults() {
+	if c.Shards <= 0 {
+		c.Shards = max(runtime.GOMAXPROCS(0), 2)
+	}
+	if c.ShardQueueRows <= 0 {
+		c.ShardQueueRows = 400_000
+	}
+	if c.FlushRows <= 0 {
+		c.FlushRows = 50_000
+	}
+	if c.FlushLinger <= 0 {
+		c.FlushLinger = 5 * time.Millisecond
+	}
+}
+
+// Pending is one batch waiting for its flush. The submitter owns it again
+// once Submit returns.
+type Pending struct {
+	TenantID   uuid.UUID
+	AgentID    *uuid.UUID // nil for tenant-level remote-write
+	HasBatchID bool       // false for remote-write: no dedup ledger
+	BodySHA256 [32]byte
+	Batch      *Batch
+	Heartbeat  *wire.Heartbeat
+	Inventory  []wire.InventoryPart
+	Alerts     []wire.Alert
+
+	done chan Result
+}
+
+// Result is the outcome of one batch's flush.
+type Result struct {
+	Duplicate bool
+	Err       error
+}
+
+// Pipeline holds the sharded rings and their flushers.
+type Pipeline struct {
+	cfg     Config
+	pool    *pgxpool.Pool
+	log     *slog.Logger
+	metrics *metrics
+	shards  []*shard
+	seed    maphash.Seed
+	closing atomic.Bool
+	wg      sync.WaitGroup
+	stop    context.CancelFunc
+}
+
+// New builds the pipeline; Start launches its flushers.
+func New(cfg Config, pool *pgxpool.Pool, log *slog.Logger, reg prometheus.Registerer) (*Pipeline, error) {
+	cfg.defaults()
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pipeline{cfg: cfg, pool: pool, log: log.With("component", "ingest"), metrics: m, seed: maphash.MakeSeed()}
+	for i := range cfg.Shards {
+		p.shards = append(p.shards, newShard(i, cfg.ShardQueueRows))
+	}
+	m.registerRingDepth(reg, p.shards)
+	return p, nil
+}
+
+// Start runs one flusher per shard until Close.
+func (p *Pipeline) Start(ctx context.Context) {
+	ctx, p.stop = context.WithCancel(context.WithoutCancel(ctx))
+	for _, s := range p.shards {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			p.runFlusher(ctx, s)
+		}()
+	}
+}
+
+// Close refuses new batches, lets the flushers commit everything queued,
+// and waits for them (or for ctx to end, abandoning the rest with
+// ErrStorage). Call it after the HTTP server stopped taking requests.
+func (p *Pipeline) Close(ctx context.Context) error {
+	p.closing.Store(true)
+	for _, s := range p.shards {
+		s.close()
+	}
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		p.stop()
+		return nil
+	case <-ctx.Done():
+		p.stop()
+		<-done
+		return fmt.Errorf("drain ingest rings: %w", ctx.Err())
+	}
+}
+
+// Submit queues a batch on its agent's shard and waits for the commit of
+// the flush that holds it. A full ring answers ErrOverloaded at once. If
+// ctx ends first Submit returns its error; the batch may still commit
+// (its id makes a retry harmless).
+func (p *Pipeline) Submit(ctx context.Context, item *Pending) (Result, error) {
+	if p.closing.Load() {
+		return Result{}, ErrClosed
+	}
+	if item.done == nil {
+		item.done = make(chan Result, 1)
+	}
+	s := p.shardFor(item)
+	if !s.tryPush(item) {
+		if p.closing.Load() {
+			return Result{}, ErrClosed
+		}
+		p.metrics.rejects.WithLabelValues("overloaded").Inc()
+		return Result{}, ErrOverloaded
+	}
+	select {
+	case r := <-item.done:
+		return r, r.Err
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+func (p *Pipeline) shardFor(item *Pending) *shard {
+	owner := item.TenantID
+	if item.AgentID != nil {
+		owner = *item.AgentID
+	}
+	return p.shards[maphash.Bytes(p.seed, owner[:])%uint64(len(p.shards))]
+}
