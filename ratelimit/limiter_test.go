@@ -39,7 +39,7 @@ func TestExpiredWindowsAreSwept(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
 	l := New(Policy{Name: "x", Quota: 1, Window: time.Second}, clock.now)
 	for i := range 1000 {
-		l.Allow(string(rune('a' + i%26)) + time.Duration(i).String())
+		l.Allow(string(rune('a'+i%26)) + time.Duration(i).String())
 	}
 	clock.t = clock.t.Add(2 * time.Second)
 	for i := range shardCount * 4 {
