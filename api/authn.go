@@ -173,16 +173,14 @@ func safeMethod(m string) bool {
 // outright; otherwise it needs the session's X-CSRF-Token or a browser's
 // word that it is same-origin.
 func (s *Server) checkCSRF(c *fiber.Ctx, want string) error {
-	site := c.Get("Sec-Fetch-Site")
-	origin := c.Get(fiber.HeaderOrigin)
-	if site == "cross-site" || site == "same-site" || (origin != "" && origin != s.publicOrigin()) {
+	if s.crossSite(c) {
 		return forbidden("cross-site requests cannot change state")
 	}
 	got := c.Get("X-CSRF-Token")
 	if got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
 		return nil
 	}
-	if site == "same-origin" || origin == s.publicOrigin() {
+	if c.Get("Sec-Fetch-Site") == "same-origin" || c.Get(fiber.HeaderOrigin) == s.publicOrigin() {
 		return nil
 	}
 	return forbidden("a cookie-authenticated request that changes state needs the X-CSRF-Token header from login")

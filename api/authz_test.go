@@ -216,32 +216,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	type callerSpec struct {
 		name string
-		make func() *caller
+		make func(e *env) *caller
 	}
-	specs := []callerSpec{{"anonymous", func() *caller { return &caller{kind: anonymousCaller, fx: a} }}}
+	specs := []callerSpec{{"anonymous", func(e *env) *caller { return &caller{kind: anonymousCaller, fx: a} }}}
 	for _, role := range auth.AllRoles() {
 		specs = append(specs,
-			callerSpec{"session-" + string(role), func() *caller {
+			callerSpec{"session-" + string(role), func(e *env) *caller {
 				return &caller{kind: sessionCaller, role: role, fx: a, cred: e.session(a, role)}
 			}},
-			callerSpec{"apikey-" + string(role), func() *caller {
+			callerSpec{"apikey-" + string(role), func(e *env) *caller {
 				c, _ := e.apiKey(a, role)
 				return &caller{kind: apiKeyCaller, role: role, fx: a, cred: c}
 			}})
 	}
 	specs = append(specs,
-		callerSpec{"other-tenant-owner-session", func() *caller {
+		callerSpec{"other-tenant-owner-session", func(e *env) *caller {
 			return &caller{kind: sessionCaller, role: auth.RoleOwner, fx: b, cred: e.session(b, auth.RoleOwner)}
 		}},
-		callerSpec{"other-tenant-owner-apikey", func() *caller {
+		callerSpec{"other-tenant-owner-apikey", func(e *env) *caller {
 			c, _ := e.apiKey(b, auth.RoleOwner)
 			return &caller{kind: apiKeyCaller, role: auth.RoleOwner, fx: b, cred: c}
 		}},
-		callerSpec{"agent-token", func() *caller {
+		callerSpec{"agent-token", func(e *env) *caller {
 			ag := e.agent(a.Tenant.ID, "caller-agent")
 			return &caller{kind: agentCaller, fx: a, cred: ag.cred(), agent: ag}
 		}},
-		callerSpec{"enrollment-token", func() *caller {
+		callerSpec{"enrollment-token", func(e *env) *caller {
 			tok, _ := e.enrollmentToken(a.Tenant.ID, nil, nil)
 			return &caller{kind: enrollmentCaller, fx: a, cred: cred{Bearer: tok}}
 		}},
@@ -263,7 +263,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Run(strings.ReplaceAll(k, "/", "_"), func(t *testing.T) {
 			e := e.with(t)
 			for _, spec := range specs {
-				c := spec.make()
+				c := spec.make(e)
 				tgt := row.build(e, c, standing)
 				want := row.expected(c, tgt)
 				got := e.do(r.Method, tgt.path, c.cred, tgt.body, tgt.hdr...)

@@ -25,6 +25,7 @@ import (
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/pgtest"
 	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/wire"
 )
 
@@ -47,7 +48,6 @@ type env struct {
 	srv    *Server
 	st     *store.Store
 	pool   *pgxpool.Pool
-	reg    *prometheus.Registry
 	base   string // http://127.0.0.1:port, also the server's PublicURL
 	client *http.Client
 }
@@ -55,7 +55,13 @@ type env struct {
 // newEnv starts a server over a fresh database; tweak adjusts the config.
 func newEnv(t *testing.T, tweak ...func(*Config)) *env {
 	t.Helper()
-	return newEnvOnPool(t, testDB.New(t), tweak...)
+	pool := testDB.New(t)
+	// Ingest needs the day partitions the hub's worker keeps ahead.
+	now := time.Now()
+	if _, err := tsdb.EnsurePartitions(context.Background(), pool, testDB.Dialect(), now.AddDate(0, 0, -8), now.AddDate(0, 0, 2)); err != nil {
+		t.Fatal(err)
+	}
+	return newEnvOnPool(t, pool, tweak...)
 }
 
 // newEnvOnPool starts a server whose store and ingest pipeline use pool.
@@ -92,7 +98,7 @@ func newEnvOnPool(t *testing.T, pool *pgxpool.Pool, tweak ...func(*Config)) *env
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	tr := &http.Transport{MaxIdleConnsPerHost: 8}
-	e := &env{t: t, srv: srv, st: st, pool: pool, reg: reg, base: base,
+	e := &env{t: t, srv: srv, st: st, pool: pool, base: base,
 		client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 	t.Cleanup(func() {
 		tr.CloseIdleConnections()

@@ -117,7 +117,7 @@ func (s *Server) ingestBatch(c *fiber.Ctx) error {
 		s.ingest.sink.Reject("encoding")
 		return newProblem(http.StatusUnsupportedMediaType, "unsupported-encoding", "Content-Encoding must be zstd, gzip or identity")
 	}
-	body := c.Body()
+	body := rawBody(c)
 	if len(body) > s.ingest.cfg.MaxCompressed {
 		s.ingest.sink.Reject("too_large")
 		return newProblem(http.StatusRequestEntityTooLarge, "body-too-large",

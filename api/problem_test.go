@@ -22,8 +22,8 @@ func TestFrameworkErrorsAreProblems(t *testing.T) {
 
 	r := e.do("PUT", "/api/v1/health", cred{}, "{}")
 	r.wantProblem(t, http.StatusMethodNotAllowed)
-	if allow := r.Header.Get("Allow"); allow != "GET" {
-		t.Errorf("Allow %q, want GET", allow)
+	if allow := r.Header.Get("Allow"); allow != "GET, HEAD" {
+		t.Errorf("Allow %q, want GET, HEAD", allow)
 	}
 
 	// Over the configured JSON body limit (1 MiB here).

@@ -41,7 +41,7 @@ func (s *Server) registerAgent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body := c.Body()
+	body := rawBody(c)
 	tsHeader, sigHeader := c.Get(wire.HeaderTimestamp), c.Get(wire.HeaderSignature)
 	reg := store.Registration{
 		TenantID: p.TenantID, MachineID: req.MachineID, Hostname: req.Hostname, OS: req.OS, Arch: req.Arch,

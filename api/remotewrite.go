@@ -22,7 +22,7 @@ func (s *Server) remoteWrite(c *fiber.Ctx) error {
 		s.ingest.sink.Reject("encoding")
 		return newProblem(http.StatusUnsupportedMediaType, "unsupported-encoding", "remote-write bodies must be Content-Encoding: snappy")
 	}
-	body := c.Body()
+	body := rawBody(c)
 	if len(body) > s.ingest.cfg.MaxCompressed {
 		s.ingest.sink.Reject("too_large")
 		return newProblem(http.StatusRequestEntityTooLarge, "body-too-large", "the body is larger than the ingest limit")

@@ -15,6 +15,11 @@ import (
 	"github.com/google/uuid"
 )
 
+// rawBody is the body exactly as sent. Fiber's c.Body() inflates gzip,
+// deflate and brotli bodies by itself, without any limit: a 1 MiB gzip
+// bomb becomes 1 GiB in memory before a handler sees it. No route uses it.
+func rawBody(c *fiber.Ctx) []byte { return c.Request().Body() }
+
 // decodeJSON reads the request body into v. strict refuses unknown fields
 // (dashboard routes); agent routes are lenient so newer agents can talk to
 // older hubs.
@@ -23,7 +28,10 @@ func (s *Server) decodeJSON(c *fiber.Ctx, v any, strict bool) error {
 	if mt, _, _ := strings.Cut(ct, ";"); !strings.EqualFold(strings.TrimSpace(mt), fiber.MIMEApplicationJSON) {
 		return newProblem(fiber.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as Content-Type: application/json")
 	}
-	body := c.Body()
+	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
+		return newProblem(fiber.StatusUnsupportedMediaType, "unsupported-encoding", "this route takes an uncompressed body (no Content-Encoding)")
+	}
+	body := rawBody(c)
 	if len(body) > s.cfg.BodyLimit {
 		return newProblem(fiber.StatusRequestEntityTooLarge, "body-too-large",
 			fmt.Sprintf("the body is %d bytes; this route accepts at most %d", len(body), s.cfg.BodyLimit))

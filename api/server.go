@@ -84,6 +84,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
 		s.app.Add(r.Method, r.Path, s.guard(r), r.Handler)
+		if r.Method == fiber.MethodGet {
+			s.app.Add(fiber.MethodHead, r.Path, s.guard(r), r.Handler) // monitors probe with HEAD
+		}
 	}
 	return s, nil
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +13,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// Decompression errors, mapped to 413 and 415 by the API.
+// Decompression errors, mapped to 413, 415 and 400 by the API.
 var (
 	ErrTooLarge            = errors.New("decoded body exceeds the limit")
 	ErrUnsupportedEncoding = errors.New("unsupported Content-Encoding: use zstd, gzip or identity")
@@ -21,31 +22,39 @@ var (
 
 // Decompressor expands request bodies under a hard cap on decoded bytes,
 // checked while decoding: a bomb stops at the cap, it is never inflated
-// first and measured after. It is safe for concurrent use.
+// first and measured after, and no request allocates more than about
+// twice the cap. It is safe for concurrent use; decoders are pooled.
 type Decompressor struct {
 	maxDecoded int
-	zstd       *zstd.Decoder // DecodeAll is safe for concurrent use
-	gzips      sync.Pool     // *gzip.Reader
+	zstds      sync.Pool // *zstd.Decoder, synchronous (concurrency 1)
+	gzips      sync.Pool // *gzip.Reader
+	newZstd    func() (*zstd.Decoder, error)
 }
 
 // NewDecompressor caps every decoded body at maxDecoded bytes.
 func NewDecompressor(maxDecoded int) (*Decompressor, error) {
-	zd, err := zstd.NewReader(nil,
-		zstd.WithDecoderMaxMemory(uint64(maxDecoded)),
-		zstd.WithDecoderMaxWindow(uint64(min(maxDecoded, 8<<20))),
-		zstd.WithDecoderConcurrency(0), // one decoder per GOMAXPROCS for DecodeAll
-		zstd.WithDecoderLowmem(true))
+	d := &Decompressor{maxDecoded: maxDecoded}
+	d.newZstd = func() (*zstd.Decoder, error) {
+		return zstd.NewReader(nil,
+			zstd.WithDecoderConcurrency(1), // decode in the caller's goroutine: nothing to leak from the pool
+			zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxMemory(uint64(maxDecoded)),
+			zstd.WithDecoderMaxWindow(uint64(min(maxDecoded, 8<<20))))
+	}
+	zd, err := d.newZstd() // fail at start, not on the first request
 	if err != nil {
 		return nil, fmt.Errorf("create zstd decoder: %w", err)
 	}
-	return &Decompressor{maxDecoded: maxDecoded, zstd: zd}, nil
+	d.zstds.Put(zd)
+	return d, nil
 }
 
-// Close releases the zstd decoders.
-func (d *Decompressor) Close() { d.zstd.Close() }
+// Close is a no-op kept for symmetry with other owners; pooled decoders
+// hold no goroutines.
+func (d *Decompressor) Close() {}
 
 // Decode expands src, encoded as encoding ("zstd", "gzip", "snappy",
-// "identity" or ""), appending to dst[:0]. The result may alias src for
+// "identity" or ""), reusing dst's memory. The result may alias src for
 // identity.
 func (d *Decompressor) Decode(encoding string, src, dst []byte) ([]byte, error) {
 	switch encoding {
@@ -55,14 +64,7 @@ func (d *Decompressor) Decode(encoding string, src, dst []byte) ([]byte, error) 
 		}
 		return src, nil
 	case "zstd":
-		out, err := d.zstd.DecodeAll(src, dst[:0])
-		switch {
-		case errors.Is(err, zstd.ErrDecoderSizeExceeded), errors.Is(err, zstd.ErrWindowSizeExceeded):
-			return nil, ErrTooLarge
-		case err != nil:
-			return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
-		}
-		return out, nil
+		return d.unzstd(src, dst)
 	case "gzip":
 		return d.gunzip(src, dst)
 	case "snappy":
@@ -82,6 +84,36 @@ func (d *Decompressor) Decode(encoding string, src, dst []byte) ([]byte, error) 
 	return nil, ErrUnsupportedEncoding
 }
 
+func (d *Decompressor) unzstd(src, dst []byte) ([]byte, error) {
+	zd, _ := d.zstds.Get().(*zstd.Decoder)
+	if zd == nil {
+		var err error
+		if zd, err = d.newZstd(); err != nil {
+			return nil, fmt.Errorf("create zstd decoder: %w", err)
+		}
+	}
+	defer d.zstds.Put(zd)
+	if err := zd.Reset(bytes.NewReader(src)); err != nil {
+		return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
+	}
+	var hint int
+	var h zstd.Header
+	if h.Decode(src) == nil && h.HasFCS {
+		if h.FrameContentSize > uint64(d.maxDecoded) {
+			return nil, ErrTooLarge // announced too large: refused before decoding a byte
+		}
+		hint = int(h.FrameContentSize)
+	}
+	out, err := d.readCapped(zd, dst, hint)
+	switch {
+	case errors.Is(err, zstd.ErrDecoderSizeExceeded), errors.Is(err, zstd.ErrWindowSizeExceeded):
+		return nil, ErrTooLarge
+	case err != nil && !errors.Is(err, ErrTooLarge):
+		return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
+	}
+	return out, err
+}
+
 func (d *Decompressor) gunzip(src, dst []byte) ([]byte, error) {
 	zr, _ := d.gzips.Get().(*gzip.Reader)
 	var err error
@@ -94,15 +126,53 @@ func (d *Decompressor) gunzip(src, dst []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: gzip: %v", ErrCorrupt, err)
 	}
 	defer d.gzips.Put(zr)
-	buf := bytes.NewBuffer(dst[:0])
-	// Read one byte past the cap: reaching it means the body is too large,
-	// and the reader stops there whatever the stream claims.
-	n, err := buf.ReadFrom(io.LimitReader(zr, int64(d.maxDecoded)+1))
-	if err != nil {
+	// ISIZE, the last 4 bytes, is the decoded size mod 2^32 of the last
+	// member: a hint only.
+	var hint int
+	if len(src) >= 18 {
+		hint = int(binary.LittleEndian.Uint32(src[len(src)-4:]))
+	}
+	out, err := d.readCapped(zr, dst, hint)
+	if err != nil && !errors.Is(err, ErrTooLarge) {
 		return nil, fmt.Errorf("%w: gzip: %v", ErrCorrupt, err)
 	}
-	if n > int64(d.maxDecoded) {
-		return nil, ErrTooLarge
+	return out, err
+}
+
+// readCapped reads r to the end into dst's memory under the cap. hint is
+// the decoded size the stream announces (0 when it does not); a lying
+// hint costs at most one buffer of the cap plus one byte. Without a hint
+// the buffer doubles up to 8 MiB and then jumps to the cap, so a request
+// never holds much more than the cap, live and garbage together. Reading
+// byte cap+1 means the body is too large, whatever the stream claims.
+func (d *Decompressor) readCapped(r io.Reader, dst []byte, hint int) ([]byte, error) {
+	out := dst[:0]
+	if want := min(max(hint, 64<<10), d.maxDecoded+1); cap(out) < want {
+		out = make([]byte, 0, want)
 	}
-	return buf.Bytes(), nil
+	for {
+		if len(out) == cap(out) {
+			if len(out) > d.maxDecoded {
+				return nil, ErrTooLarge
+			}
+			next := 2 * cap(out)
+			if next > 8<<20 {
+				next = d.maxDecoded + 1
+			}
+			grown := make([]byte, len(out), min(next, d.maxDecoded+1))
+			copy(grown, out)
+			out = grown
+		}
+		n, err := r.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if err == io.EOF {
+			if len(out) > d.maxDecoded {
+				return nil, ErrTooLarge
+			}
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }

@@ -51,17 +51,27 @@ func (s *Store) CreateAPIKey(ctx context.Context, n NewAPIKey) (APIKey, error) {
 }
 
 // useAPIKeySQL resolves a live key and stamps its use at most once a minute,
-// so a busy script does not write a row per request.
+// so a busy script does not write a row per request. A key acts for the
+// person who made it: it stops working when they are disabled or leave the
+// tenant, and it never has more than their current role.
 const useAPIKeySQL = `WITH k AS (
-  SELECT ` + apiKeyColumns + ` FROM api_keys
-  WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+  SELECT a.id, a.tenant_id, a.created_by, a.name,
+    CASE WHEN array_position(ARRAY['viewer','member','admin','owner'], a.role)
+           <= array_position(ARRAY['viewer','member','admin','owner'], m.role)
+         THEN a.role ELSE m.role END AS role,
+    a.created_at, a.expires_at, a.last_used_at, a.revoked_at
+  FROM api_keys a
+  JOIN users u ON u.id = a.created_by AND u.disabled_at IS NULL
+  JOIN memberships m ON m.tenant_id = a.tenant_id AND m.user_id = a.created_by
+  WHERE a.token_hash = $1 AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
 ), touched AS (
   UPDATE api_keys a SET last_used_at = now() FROM k
   WHERE a.id = k.id AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
 )
 SELECT ` + apiKeyColumns + ` FROM k`
 
-// UseAPIKey returns the live key with that hash, or ErrNotFound.
+// UseAPIKey returns the live key with that hash, its role capped at its
+// creator's current role, or ErrNotFound.
 func (s *Store) UseAPIKey(ctx context.Context, hash auth.TokenHash) (APIKey, error) {
 	rows, _ := s.pool.Query(ctx, useAPIKeySQL, hash[:])
 	k, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[APIKey])

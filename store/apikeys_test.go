@@ -87,3 +87,35 @@ func TestUseAPIKey(t *testing.T) {
 		}
 	})
 }
+
+func TestUseAPIKeyFollowsItsCreator(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	b := f.tenant(t, "acme")
+	admin, err := f.st.CreateUser(ctx, b.Tenant.ID, "admin@acme.test", "", fakePasswordHash, auth.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, hash := newToken(t, auth.KindAPIKey)
+	if _, err := f.st.CreateAPIKey(ctx, store.NewAPIKey{TenantID: b.Tenant.ID, CreatedBy: admin.ID, Name: "ci",
+		Role: auth.RoleAdmin, TokenHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := f.st.UseAPIKey(ctx, hash); err != nil || k.Role != auth.RoleAdmin {
+		t.Fatalf("fresh key: %v %v", k.Role, err)
+	}
+	f.exec(t, `UPDATE memberships SET role = 'viewer' WHERE user_id = $1`, admin.ID)
+	if k, err := f.st.UseAPIKey(ctx, hash); err != nil || k.Role != auth.RoleViewer {
+		t.Fatalf("after the creator became a viewer the key acts as %q (%v), want viewer", k.Role, err)
+	}
+	f.exec(t, `UPDATE users SET disabled_at = now() WHERE id = $1`, admin.ID)
+	if _, err := f.st.UseAPIKey(ctx, hash); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("creator disabled: err = %v, want ErrNotFound", err)
+	}
+	f.exec(t, `UPDATE users SET disabled_at = NULL WHERE id = $1`, admin.ID)
+	f.exec(t, `DELETE FROM memberships WHERE user_id = $1`, admin.ID)
+	if _, err := f.st.UseAPIKey(ctx, hash); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("creator left the tenant: err = %v, want ErrNotFound", err)
+	}
+}

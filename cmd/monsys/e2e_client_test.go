@@ -122,6 +122,13 @@ func (c *client) register(t *testing.T, bearer, machine, hostname string, want i
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c.registerKey(t, bearer, machine, hostname, pub, want)
+}
+
+// registerKey is register with the caller's signing key, for a test that
+// signs ingest requests with its private half.
+func (c *client) registerKey(t *testing.T, bearer, machine, hostname string, pub ed25519.PublicKey, want int) agent {
+	t.Helper()
 	var a agent
 	c.call(t, http.MethodPost, "/api/v1/agents/register", bearer, map[string]string{
 		"machine_id": machine, "hostname": hostname, "os": "linux", "arch": "amd64",

@@ -80,6 +80,13 @@ func newSite(t *testing.T, bin string, env ...string) *site {
 // clusterDir is where the hub keeps its embedded PostgreSQL.
 func (s *site) clusterDir() string { return filepath.Join(s.dataDir, "pg") }
 
+// connString reaches the site's embedded cluster as the hub does
+// (pglocal.ConnString: socket under clusterDir/run, default port 5432,
+// trust auth as postgres), for tests that inspect the database directly.
+func (s *site) connString(database string) string {
+	return "host=" + filepath.Join(s.clusterDir(), "run") + " port=5432 user=postgres dbname=" + database + " sslmode=disable"
+}
+
 // environ is the environment of a process on the site: the test's own
 // without any MONSYS_* or PG* variable, plus the site's settings.
 func (s *site) environ(extra ...string) []string {
