@@ -70,15 +70,9 @@ func (s *Server) listAgents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[agentReply]{Items: make([]agentReply, 0, len(agents))}
-	for _, a := range agents {
-		out.Items = append(out.Items, toAgentReply(a))
-	}
-	if len(agents) == f.Limit {
-		last := agents[len(agents)-1]
-		out.NextCursor = encodeCursor(store.AgentCursor{Hostname: last.Hostname, ID: last.ID})
-	}
-	return c.JSON(out)
+	return c.JSON(newPage(agents, f.Limit, toAgentReply, func(a store.Agent) any {
+		return store.AgentCursor{Hostname: a.Hostname, ID: a.ID}
+	}))
 }
 
 func (s *Server) getAgent(c *fiber.Ctx) error {

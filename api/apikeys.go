@@ -93,14 +93,7 @@ func (s *Server) listAPIKeys(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[apiKeyReply]{Items: make([]apiKeyReply, 0, len(keys))}
-	for _, k := range keys {
-		out.Items = append(out.Items, toAPIKeyReply(k))
-	}
-	if len(keys) == limit {
-		out.NextCursor = encodeCursor(keys[len(keys)-1].ID)
-	}
-	return c.JSON(out)
+	return c.JSON(newPage(keys, limit, toAPIKeyReply, func(k store.APIKey) any { return k.ID }))
 }
 
 // revokeAPIKey lets admins revoke any key of the tenant and others their
@@ -123,12 +116,4 @@ func ownKeysOnly(p *principal) *uuid.UUID {
 		return nil
 	}
 	return &p.UserID
-}
-
-// nonNil makes an empty list encode as [] rather than null.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

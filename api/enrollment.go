@@ -92,14 +92,7 @@ func (s *Server) listEnrollmentTokens(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := page[enrollmentReply]{Items: make([]enrollmentReply, 0, len(ts))}
-	for _, t := range ts {
-		out.Items = append(out.Items, toEnrollmentReply(t))
-	}
-	if len(ts) == limit {
-		out.NextCursor = encodeCursor(ts[len(ts)-1].ID)
-	}
-	return c.JSON(out)
+	return c.JSON(newPage(ts, limit, toEnrollmentReply, func(t store.EnrollmentToken) any { return t.ID }))
 }
 
 func (s *Server) revokeEnrollmentToken(c *fiber.Ctx) error {

@@ -81,6 +81,19 @@ type page[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
+// newPage converts one page of rows. A full page gets a next_cursor made
+// from its last row's position; a short page is the last.
+func newPage[T, R any](rows []T, limit int, conv func(T) R, position func(T) any) page[R] {
+	out := page[R]{Items: make([]R, 0, len(rows))}
+	for _, r := range rows {
+		out.Items = append(out.Items, conv(r))
+	}
+	if len(rows) == limit && len(rows) > 0 {
+		out.NextCursor = encodeCursor(position(rows[len(rows)-1]))
+	}
+	return out
+}
+
 const (
 	defaultPageSize = 50
 	maxPageSize     = 500

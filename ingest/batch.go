@@ -53,6 +53,18 @@ type Span struct {
 // Str returns the bytes of a span; valid until the Batch is reset.
 func (b *Batch) Str(s Span) []byte { return b.strs[s.Off : s.Off+s.Len] }
 
+// addSample appends one sample and widens the batch's time range.
+func (b *Batch) addSample(t int64, v float64) {
+	if len(b.Times) == 0 || t < b.MinTimeMs {
+		b.MinTimeMs = t
+	}
+	if len(b.Times) == 0 || t > b.MaxTimeMs {
+		b.MaxTimeMs = t
+	}
+	b.Times = append(b.Times, t)
+	b.Values = append(b.Values, v)
+}
+
 // SampleCount is the number of samples in the batch.
 func (b *Batch) SampleCount() int { return len(b.Times) }
 

@@ -364,14 +364,7 @@ func (d *decoder) samples(idx int, s *Series) error {
 		if err := d.expect(']'); err != nil {
 			return err
 		}
-		if len(b.Times) == 0 || t < b.MinTimeMs {
-			b.MinTimeMs = t
-		}
-		if len(b.Times) == 0 || t > b.MaxTimeMs {
-			b.MaxTimeMs = t
-		}
-		b.Times = append(b.Times, t)
-		b.Values = append(b.Values, v)
+		b.addSample(t, v)
 		d.ws()
 		switch d.next() {
 		case ',':
@@ -642,6 +635,25 @@ func (d *decoder) int64() (int64, error) {
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
+// mantissa accumulates a run of decimal digits into mant, counting the
+// significant ones (leading zeros are not) in nd. mant may overflow past
+// 19 digits; nd then rules the fast path out.
+func (d *decoder) mantissa(mant *uint64, nd *int) {
+	m, n := *mant, *nd
+	for d.pos < len(d.buf) {
+		c := d.buf[d.pos] - '0'
+		if c > 9 {
+			break
+		}
+		if n > 0 || c != 0 {
+			n++
+		}
+		m = m*10 + uint64(c)
+		d.pos++
+	}
+	*mant, *nd = m, n
+}
+
 // float64 reads a JSON number. Plain decimals with at most 15 significant
 // digits take the exact fast path (an integer mantissa < 2^53 divided by an
 // exactly representable power of ten rounds correctly); anything else goes
@@ -657,17 +669,7 @@ func (d *decoder) float64() (float64, error) {
 	intStart := d.pos
 	var mant uint64
 	nd := 0 // significant digits accumulated in mant
-	for d.pos < len(d.buf) {
-		c := d.buf[d.pos] - '0'
-		if c > 9 {
-			break
-		}
-		if nd > 0 || c != 0 {
-			nd++
-		}
-		mant = mant*10 + uint64(c)
-		d.pos++
-	}
+	d.mantissa(&mant, &nd)
 	if d.pos == intStart || (d.buf[intStart] == '0' && d.pos-intStart > 1) {
 		return 0, &SyntaxError{Offset: start, Msg: "expected a number"}
 	}
@@ -675,17 +677,7 @@ func (d *decoder) float64() (float64, error) {
 	if d.peek() == '.' {
 		d.pos++
 		fs := d.pos
-		for d.pos < len(d.buf) {
-			c := d.buf[d.pos] - '0'
-			if c > 9 {
-				break
-			}
-			if nd > 0 || c != 0 {
-				nd++
-			}
-			mant = mant*10 + uint64(c)
-			d.pos++
-		}
+		d.mantissa(&mant, &nd)
 		frac = d.pos - fs
 		if frac == 0 {
 			return 0, &SyntaxError{Offset: start, Msg: "expected digits after '.'"}

@@ -264,3 +264,18 @@ func FuzzNumberMatchesStrconv(f *testing.F) {
 		}
 	})
 }
+
+func TestParseUUID(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"0190d3c8-6f0e-7cc4-8f57-6a3e6b7f1a22": true,
+		"0190D3C8-6F0E-7CC4-8F57-6A3E6B7F1A22": true,
+		"0190d3c8-6f0e-7cc4-8f57-6a3e6b7f1a2-": false, // the fuzzer's crasher: a dash where a digit belongs
+		"0190d3c8-6f0e-7cc4-8f57-6a3e6b7f1a2":  false,
+		"0190d3c86f0e-7cc4-8f57-6a3e6b7f1a22-": false,
+		"g190d3c8-6f0e-7cc4-8f57-6a3e6b7f1a22": false,
+	} {
+		if _, got := parseUUID([]byte(s)); got != ok {
+			t.Errorf("parseUUID(%q) ok = %v, want %v", s, got, ok)
+		}
+	}
+}

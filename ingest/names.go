@@ -26,26 +26,23 @@ func validLabelName(b []byte, maxLen int) bool {
 	return true
 }
 
+// uuidHexOffsets are where the 16 bytes' hex pairs start in the
+// 8-4-4-4-12 text form.
+var uuidHexOffsets = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
 // parseUUID reads the 36-character text form of a UUID.
 func parseUUID(s []byte) ([16]byte, bool) {
 	var id [16]byte
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return id, false
 	}
-	j := 0
-	for i := 0; i < 36; {
-		if s[i] == '-' {
-			i++
-			continue
-		}
-		hi, ok1 := unhex(s[i])
-		lo, ok2 := unhex(s[i+1])
+	for j, off := range uuidHexOffsets {
+		hi, ok1 := unhex(s[off])
+		lo, ok2 := unhex(s[off+1])
 		if !ok1 || !ok2 {
 			return id, false
 		}
 		id[j] = hi<<4 | lo
-		j++
-		i += 2
 	}
 	return id, true
 }

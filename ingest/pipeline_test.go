@@ -29,7 +29,7 @@ type fixture struct {
 	resolver *Resolver
 }
 
-func newFixture(t *testing.T, agents int, cfg Config) *fixture {
+func newFixture(t testing.TB, agents int, cfg Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{pool: db.New(t), tenant: uuid.Must(uuid.NewV7())}

@@ -173,14 +173,7 @@ func decodeSample(buf []byte, b *Batch) error {
 		// double precision values a query can aggregate; skipped.
 		return nil
 	}
-	if len(b.Times) == 0 || t < b.MinTimeMs {
-		b.MinTimeMs = t
-	}
-	if len(b.Times) == 0 || t > b.MaxTimeMs {
-		b.MaxTimeMs = t
-	}
-	b.Times = append(b.Times, t)
-	b.Values = append(b.Values, v)
+	b.addSample(t, v)
 	return nil
 }
 
