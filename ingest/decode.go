@@ -342,29 +342,11 @@ func (d *decoder) samples(idx int, s *Series) error {
 		return nil
 	}
 	for {
-		d.ws()
-		if err := d.expect('['); err != nil {
+		if t, v, ok := d.compactSample(); ok {
+			b.addSample(t, v)
+		} else if err := d.sample(); err != nil {
 			return err
 		}
-		d.ws()
-		t, err := d.int64()
-		if err != nil {
-			return err
-		}
-		d.ws()
-		if err := d.expect(','); err != nil {
-			return err
-		}
-		d.ws()
-		v, err := d.float64()
-		if err != nil {
-			return err
-		}
-		d.ws()
-		if err := d.expect(']'); err != nil {
-			return err
-		}
-		b.addSample(t, v)
 		d.ws()
 		switch d.next() {
 		case ',':
@@ -375,6 +357,116 @@ func (d *decoder) samples(idx int, s *Series) error {
 		}
 		return d.failPrev(fmt.Sprintf("metrics[%d].samples: expected ',' or ']'", idx))
 	}
+}
+
+// compactSample reads one sample written the way agents write it —
+// [int,decimal] with no spaces, at most 15 significant digits, no
+// exponent — in one tight pass. Anything else leaves pos where it was and
+// reports false, for sample to read with the full grammar.
+func (d *decoder) compactSample() (int64, float64, bool) {
+	buf, pos := d.buf, d.pos
+	if pos+5 > len(buf) || buf[pos] != '[' {
+		return 0, 0, false
+	}
+	pos++
+	neg := buf[pos] == '-'
+	if neg {
+		pos++
+	}
+	start := pos
+	var t int64
+	for pos < len(buf) && pos-start < 18 {
+		c := buf[pos] - '0'
+		if c > 9 {
+			break
+		}
+		t = t*10 + int64(c)
+		pos++
+	}
+	if pos == start || pos >= len(buf) || buf[pos] != ',' || (buf[start] == '0' && pos-start > 1) {
+		return 0, 0, false
+	}
+	if neg {
+		t = -t
+	}
+	pos++
+	vneg := pos < len(buf) && buf[pos] == '-'
+	if vneg {
+		pos++
+	}
+	start = pos
+	var mant uint64
+	nd, frac := 0, 0
+	for pos < len(buf) {
+		c := buf[pos] - '0'
+		if c > 9 {
+			break
+		}
+		if nd > 0 || c != 0 {
+			nd++
+		}
+		mant = mant*10 + uint64(c)
+		pos++
+	}
+	if pos == start || (buf[start] == '0' && pos-start > 1) || pos >= len(buf) {
+		return 0, 0, false
+	}
+	if buf[pos] == '.' {
+		pos++
+		fs := pos
+		for pos < len(buf) {
+			c := buf[pos] - '0'
+			if c > 9 {
+				break
+			}
+			if nd > 0 || c != 0 {
+				nd++
+			}
+			mant = mant*10 + uint64(c)
+			pos++
+		}
+		frac = pos - fs
+		if frac == 0 {
+			return 0, 0, false
+		}
+	}
+	if nd > 15 || frac >= len(pow10) || pos >= len(buf) || buf[pos] != ']' {
+		return 0, 0, false
+	}
+	v := float64(mant) / pow10[frac]
+	if vneg {
+		v = -v
+	}
+	d.pos = pos + 1
+	return t, v, true
+}
+
+// sample reads one [time, value] pair with the full JSON grammar.
+func (d *decoder) sample() error {
+	d.ws()
+	if err := d.expect('['); err != nil {
+		return err
+	}
+	d.ws()
+	t, err := d.int64()
+	if err != nil {
+		return err
+	}
+	d.ws()
+	if err := d.expect(','); err != nil {
+		return err
+	}
+	d.ws()
+	v, err := d.float64()
+	if err != nil {
+		return err
+	}
+	d.ws()
+	if err := d.expect(']'); err != nil {
+		return err
+	}
+	d.b.addSample(t, v)
+	return nil
 }
 
 // raw captures one JSON value that must open with open ('{' or '['),

@@ -279,3 +279,28 @@ func TestParseUUID(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCompactSampleMatchesGrammar holds the compact fast path to the full
+// grammar: whatever it accepts, the slow path reads the same way.
+func FuzzCompactSampleMatchesGrammar(f *testing.F) {
+	for _, s := range []string{"[1800000000000,0.125]", "[-5,-0.5]", "[0,0]", "[01,1]", "[1,1.]", "[1,123456789012345.6]", "[1,1e3]", "[ 1,2]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		fast := decoder{buf: []byte(in), b: &Batch{}}
+		ft, fv, ok := fast.compactSample()
+		if !ok {
+			if fast.pos != 0 {
+				t.Fatalf("refused %q but moved to %d", in, fast.pos)
+			}
+			return
+		}
+		slow := decoder{buf: []byte(in), b: &Batch{}}
+		if err := slow.sample(); err != nil {
+			t.Fatalf("fast path accepted %q, grammar says %v", in, err)
+		}
+		if slow.pos != fast.pos || slow.b.Times[0] != ft || math.Float64bits(slow.b.Values[0]) != math.Float64bits(fv) {
+			t.Fatalf("%q: fast (%d, %v, pos %d), slow (%d, %v, pos %d)", in, ft, fv, fast.pos, slow.b.Times[0], slow.b.Values[0], slow.pos)
+		}
+	})
+}
