@@ -395,36 +395,15 @@ func (d *decoder) compactSample() (int64, float64, bool) {
 		pos++
 	}
 	start = pos
-	var mant uint64
-	nd, frac := 0, 0
-	for pos < len(buf) {
-		c := buf[pos] - '0'
-		if c > 9 {
-			break
-		}
-		if nd > 0 || c != 0 {
-			nd++
-		}
-		mant = mant*10 + uint64(c)
-		pos++
-	}
+	pos, mant, nd := scanDigits(buf, pos, 0, 0)
+	frac := 0
 	if pos == start || (buf[start] == '0' && pos-start > 1) || pos >= len(buf) {
 		return 0, 0, false
 	}
 	if buf[pos] == '.' {
 		pos++
 		fs := pos
-		for pos < len(buf) {
-			c := buf[pos] - '0'
-			if c > 9 {
-				break
-			}
-			if nd > 0 || c != 0 {
-				nd++
-			}
-			mant = mant*10 + uint64(c)
-			pos++
-		}
+		pos, mant, nd = scanDigits(buf, pos, mant, nd)
 		frac = pos - fs
 		if frac == 0 {
 			return 0, 0, false
@@ -731,19 +710,23 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // significant ones (leading zeros are not) in nd. mant may overflow past
 // 19 digits; nd then rules the fast path out.
 func (d *decoder) mantissa(mant *uint64, nd *int) {
-	m, n := *mant, *nd
-	for d.pos < len(d.buf) {
-		c := d.buf[d.pos] - '0'
+	d.pos, *mant, *nd = scanDigits(d.buf, d.pos, *mant, *nd)
+}
+
+// scanDigits is mantissa over a buffer and position, for the compact path.
+func scanDigits(buf []byte, pos int, mant uint64, nd int) (int, uint64, int) {
+	for pos < len(buf) {
+		c := buf[pos] - '0'
 		if c > 9 {
 			break
 		}
-		if n > 0 || c != 0 {
-			n++
+		if nd > 0 || c != 0 {
+			nd++
 		}
-		m = m*10 + uint64(c)
-		d.pos++
+		mant = mant*10 + uint64(c)
+		pos++
 	}
-	*mant, *nd = m, n
+	return pos, mant, nd
 }
 
 // float64 reads a JSON number. Plain decimals with at most 15 significant
