@@ -137,6 +137,13 @@ var authzRows = map[string]authzRow{
 			return target{path: "/api/v1/agents/" + e.agent(c.fx.Tenant.ID, "doomed").ID.String()}
 		}},
 
+	"GET /api/v1/agents/:id/metrics": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/agents/" + standing[c.fx.Tenant.ID].ID.String() + "/metrics?interval=1m"}
+		}},
+	"GET /api/v1/metrics/top":   {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/metrics/top?metric=cpu_usage_ratio")},
+	"GET /api/v1/metrics/names": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/metrics/names")},
+
 	"GET /api/v1/integrity-anomalies": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/integrity-anomalies")},
 }
 

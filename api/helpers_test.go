@@ -24,6 +24,7 @@ import (
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/pgtest"
+	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/wire"
@@ -88,8 +89,9 @@ func newEnvOnPool(t *testing.T, pool *pgxpool.Pool, tweak ...func(*Config)) *env
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)
 	}
+	metrics := query.New(tsdb.NewReader(pool, testDB.Dialect()), query.Config{})
 	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: IngestDeps{
-		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}})
+		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}, Metrics: metrics})
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)

@@ -36,6 +36,7 @@ func TestTenantIsolation(t *testing.T) {
 	foreign := map[string]string{
 		"POST /api/v1/agents/:id/heartbeat":    bAgent.ID.String(),
 		"GET /api/v1/agents/:id":               bAgent.ID.String(),
+		"GET /api/v1/agents/:id/metrics":       bAgent.ID.String(),
 		"DELETE /api/v1/agents/:id":            bAgent.ID.String(),
 		"DELETE /api/v1/api-keys/:id":          bKey.ID.String(),
 		"DELETE /api/v1/enrollment-tokens/:id": bEnroll.ID.String(),

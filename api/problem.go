@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
 )
 
@@ -72,8 +73,14 @@ var fiberProblemSlugs = map[int]string{
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	var p *Problem
 	var fe *fiber.Error
+	var qe *query.Error
 	switch {
 	case errors.As(err, &p):
+	case errors.As(err, &qe):
+		p = queryProblem(qe)
+	case errors.Is(err, query.ErrBusy):
+		p = newProblem(http.StatusServiceUnavailable, "unavailable", "too many metric queries are running; retry shortly")
+		p.RetryAfter = 1
 	case errors.As(err, &fe):
 		slug := fiberProblemSlugs[fe.Code]
 		if slug == "" {

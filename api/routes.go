@@ -100,6 +100,15 @@ func (s *Server) routeTable() []route {
 		{Method: "DELETE", Path: v1 + "/agents/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.deleteAgent, Tag: "agents",
 			Summary: "Retire an agent: its token stops working; its stored data stays until retention removes it", Status: 204},
 
+		{Method: "GET", Path: v1 + "/agents/:id/metrics", Access: person, MinRole: auth.RoleViewer, Handler: s.agentMetrics, Tag: "metrics",
+			Summary: "An agent's metrics over a range, from raw samples or the 1m/1h rollups as the interval asks",
+			Reply:   metricsReply{}, Query: metricsQuery()},
+		{Method: "GET", Path: v1 + "/metrics/top", Access: person, MinRole: auth.RoleViewer, Handler: s.topMetrics, Tag: "metrics",
+			Summary: "The agents with the highest value of a metric over a range", Reply: topReply{}, Query: topQuery()},
+		{Method: "GET", Path: v1 + "/metrics/names", Access: person, MinRole: auth.RoleViewer, Handler: s.metricNames, Tag: "metrics",
+			Summary: "Metric names seen in the tenant, with their label keys and series counts", Reply: page[metricNameReply]{},
+			Query: []queryParam{{"agent_id", "only this agent's metrics"}}},
+
 		{Method: "GET", Path: v1 + "/integrity-anomalies", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAnomalies, Tag: "agents",
 			Summary: "Integrity anomalies, newest first", Reply: page[anomalyReply]{},
 			Query: []queryParam{{"include_resolved", "1 to include resolved anomalies"}, {"limit", "1 to 500 (default 50)"}}},

@@ -32,6 +32,7 @@ type Deps struct {
 	Registry prometheus.Registerer
 	Gatherer prometheus.Gatherer
 	Ingest   IngestDeps
+	Metrics  MetricsQuerier // nil: the metric routes answer 503
 }
 
 // IngestDeps are what the ingest and remote-write routes need.
@@ -51,6 +52,7 @@ type Server struct {
 	gather      prometheus.Gatherer
 	routes      []route
 	ingest      *ingestDeps
+	query       MetricsQuerier
 	limiters    limiters
 	agentTokens *agentTokens
 	spec        openAPICache
@@ -59,7 +61,10 @@ type Server struct {
 // New builds the server and its routes.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{cfg: cfg, store: deps.Store, log: deps.Logger.With("component", "api"), gather: deps.Gatherer,
-		limiters: limiters{}, agentTokens: newAgentTokens()}
+		limiters: limiters{}, agentTokens: newAgentTokens(), query: deps.Metrics}
+	if s.query == nil {
+		s.query = noMetrics{}
+	}
 	m, err := newHTTPMetrics(deps.Registry)
 	if err != nil {
 		return nil, err

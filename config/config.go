@@ -35,6 +35,8 @@ type Config struct {
 	IngestShards        int           `env:"INGEST_SHARDS" envDefault:"0" help:"ingest rings and flushers (0: one per CPU, at least 2)"`
 	SeriesCacheSize     int           `env:"SERIES_CACHE_SIZE" envDefault:"1000000" help:"series ids kept in memory"`
 	RetentionRaw        time.Duration `env:"RETENTION_RAW" envDefault:"0s" help:"how long raw samples are kept and accepted (0: 720h on TimescaleDB, 168h on PostgreSQL)"`
+	RetentionOneMinute  time.Duration `env:"RETENTION_1M" envDefault:"4320h" help:"how long the 1-minute rollup (samples_1m) is kept"`
+	RetentionOneHour    time.Duration `env:"RETENTION_1H" envDefault:"17520h" help:"how long the 1-hour rollup (samples_1h) is kept"`
 }
 
 // Prefix is put before every variable name in Config's env tags.
@@ -137,6 +139,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RetentionRaw != 0 && c.RetentionRaw < 24*time.Hour {
 		errs = append(errs, fmt.Errorf("MONSYS_RETENTION_RAW=%s: want 0 (dialect default) or at least 24h", c.RetentionRaw))
+	}
+	if c.RetentionOneMinute < 72*time.Hour {
+		errs = append(errs, fmt.Errorf("MONSYS_RETENTION_1M=%s: want at least 72h (the hourly rollup re-reads 2 days of it)", c.RetentionOneMinute))
+	}
+	if c.RetentionOneHour < c.RetentionOneMinute {
+		errs = append(errs, fmt.Errorf("MONSYS_RETENTION_1H=%s: want at least MONSYS_RETENTION_1M (%s)", c.RetentionOneHour, c.RetentionOneMinute))
 	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))

@@ -81,6 +81,8 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		"MONSYS_DB_MAX_CONNS=1":           "MONSYS_DB_MAX_CONNS",
 		"MONSYS_ADMIN_EMAIL=nobody":       "MONSYS_ADMIN_EMAIL",
 		"MONSYS_SESSION_IDLE_TIMEOUT=10s": "MONSYS_SESSION_IDLE_TIMEOUT",
+		"MONSYS_RETENTION_1M=24h":         "MONSYS_RETENTION_1M",
+		"MONSYS_RETENTION_1H=720h":        "MONSYS_RETENTION_1H", // shorter than the 1m tier's 4320h
 	}
 	for kv, name := range cases {
 		cfg, err := Load([]string{kv})

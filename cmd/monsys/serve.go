@@ -101,10 +101,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if _, err := tsdb.EnsurePartitions(ctx, pool, db.dialect, from, to); err != nil {
 		return err
 	}
+	tiers := retentionOf(cfg, db.dialect)
+	if err := applyRetention(ctx, pool, db.dialect, tiers, log); err != nil {
+		return err
+	}
 	// Deferred calls run in reverse: HTTP stops (below), then ingest
 	// drains, then workers stop, then the pool and the cluster close.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	runner := workers.New(log, maintenanceJobs(pool, db.dialect, retention, log)...)
+	runner := workers.New(log, append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)...)
 	workDone := make(chan struct{})
 	go func() { runner.Run(workCtx); close(workDone) }()
 	defer func() { stopWork(); <-workDone }()
@@ -121,7 +125,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
 		log.Info("ingest drained")
 	}()
-	srv, err := m.newServer(st, reg, string(db.dialect), ing.deps)
+	srv, err := m.newServer(st, reg, string(db.dialect), ing.deps, newQueryService(pool, db.dialect, tiers))
 	if err != nil {
 		return err
 	}
@@ -165,10 +169,10 @@ func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
 	return reg
 }
 
-func (m *Main) newServer(st *store.Store, reg *prometheus.Registry, dialect string, ing api.IngestDeps) (*api.Server, error) {
+func (m *Main) newServer(st *store.Store, reg *prometheus.Registry, dialect string, ing api.IngestDeps, q api.MetricsQuerier) (*api.Server, error) {
 	cfg := m.Config
 	return api.New(api.Config{
 		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,
 		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
-	}, api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing})
+	}, api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q})
 }

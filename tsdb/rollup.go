@@ -1,0 +1,191 @@
+package tsdb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// RollupConfig tunes the plain-PostgreSQL rollup worker. Zero fields take
+// the defaults named on them.
+type RollupConfig struct {
+	// Lag: a minute is rolled up once it ended this long ago, so batches
+	// in flight have landed (default 1m).
+	Lag time.Duration
+	// Grace: every run rolls the last Grace of rolled-up minutes up again,
+	// and reads take those minutes from raw samples, so a sample arriving
+	// up to Grace after its minute was first rolled up counts at once and
+	// for good (default 10m). Later samples stay in raw samples only; see
+	// doc.go.
+	Grace time.Duration
+	// Step bounds the raw range one transaction rolls up while catching up
+	// after downtime (default 6h).
+	Step time.Duration
+	// Start is how far back the first run begins when there is no
+	// watermark yet (raw retention; default 7 days).
+	Start time.Duration
+}
+
+func (c RollupConfig) withDefaults() RollupConfig {
+	if c.Lag <= 0 {
+		c.Lag = time.Minute
+	}
+	if c.Grace <= 0 {
+		c.Grace = 10 * time.Minute
+	}
+	if c.Step < time.Hour {
+		c.Step = 6 * time.Hour
+	}
+	if c.Start <= 0 {
+		c.Start = 7 * 24 * time.Hour
+	}
+	return c
+}
+
+// Rollup keeps samples_1m and samples_1h on plain PostgreSQL. On
+// TimescaleDB continuous aggregates do this and Run does nothing. Several
+// hubs may run it at once: a transaction-level advisory lock lets one roll
+// up while the others skip that run.
+type Rollup struct {
+	pool    *pgxpool.Pool
+	dialect Dialect
+	cfg     RollupConfig
+}
+
+// NewRollup returns the rollup worker for pool.
+func NewRollup(pool *pgxpool.Pool, d Dialect, cfg RollupConfig) *Rollup {
+	return &Rollup{pool: pool, dialect: d, cfg: cfg.withDefaults()}
+}
+
+// RollupResult says what one Run did.
+type RollupResult struct {
+	// Through is how far minutes are rolled up: every minute that ended by
+	// then has a row. Zero on TimescaleDB, where Run does nothing.
+	Through time.Time
+	// Watermark is Through − Grace: rows before it are settled and reads
+	// use them; from it on, reads take raw samples, so a late sample is in
+	// every answer as soon as it is stored, not only after the next run.
+	Watermark time.Time
+	Minutes   int64 // samples_1m rows written or changed
+	Hours     int64 // samples_1h rows written or changed
+	Steps     int   // transactions committed
+	Skipped   bool  // another hub was rolling up
+}
+
+// Run rolls up every complete minute up to now − Lag, and again the Grace
+// before, in steps of at most Step, each in its own transaction with the
+// new watermarks.
+func (r *Rollup) Run(ctx context.Context, now time.Time) (RollupResult, error) {
+	var res RollupResult
+	if r.dialect != Postgres {
+		return res, nil
+	}
+	target := floorTime(now.Add(-r.cfg.Lag), time.Minute)
+	initial := truncateDay(now.Add(-r.cfg.Start))
+	for {
+		done, err := r.step(ctx, target, initial, &res)
+		if err != nil || done || res.Skipped {
+			return res, err
+		}
+	}
+}
+
+const (
+	// rollupLockKey is the advisory lock ("monsys_r") one rolling hub holds.
+	rollupLockKey      = 0x6d6f6e7379735f72
+	rollupLockSQL      = `SELECT pg_try_advisory_xact_lock($1)`
+	writeWatermarksSQL = `INSERT INTO rollup_watermarks (tier, watermark) VALUES ('1m', $1), ('1h', $2)
+ON CONFLICT (tier) DO UPDATE SET watermark = EXCLUDED.watermark, updated_at = now()`
+)
+
+// epochSQL is the origin of every bucket: the Unix epoch.
+const epochSQL = `timestamptz '1970-01-01 00:00:00+00'`
+
+// rollupMinutesSQL rolls raw samples in [$1, $2) up into minutes. A row
+// is rewritten only when its aggregates changed, so re-reading the grace
+// window costs reads, not writes.
+const rollupMinutesSQL = `INSERT INTO samples_1m (bucket, series_id, count, sum, min, max, last)
+SELECT date_bin(INTERVAL '1 minute', time, ` + epochSQL + `), series_id,
+       count(*), sum(value), min(value), max(value), (array_agg(value ORDER BY time DESC))[1]
+FROM samples
+WHERE time >= $1 AND time < $2
+GROUP BY 1, 2
+ON CONFLICT (series_id, bucket) DO UPDATE
+SET count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min, max = EXCLUDED.max, last = EXCLUDED.last
+WHERE (samples_1m.count, samples_1m.sum, samples_1m.min, samples_1m.max, samples_1m.last)
+      IS DISTINCT FROM (EXCLUDED.count, EXCLUDED.sum, EXCLUDED.min, EXCLUDED.max, EXCLUDED.last)`
+
+// rollupHoursSQL rolls minutes in [$1, $2) up into hours.
+const rollupHoursSQL = `INSERT INTO samples_1h (bucket, series_id, count, sum, min, max, last)
+SELECT date_bin(INTERVAL '1 hour', bucket, ` + epochSQL + `), series_id,
+       sum(count)::bigint, sum(sum), min(min), max(max), (array_agg(last ORDER BY bucket DESC))[1]
+FROM samples_1m
+WHERE bucket >= $1 AND bucket < $2
+GROUP BY 1, 2
+ON CONFLICT (series_id, bucket) DO UPDATE
+SET count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min, max = EXCLUDED.max, last = EXCLUDED.last
+WHERE (samples_1h.count, samples_1h.sum, samples_1h.min, samples_1h.max, samples_1h.last)
+      IS DISTINCT FROM (EXCLUDED.count, EXCLUDED.sum, EXCLUDED.min, EXCLUDED.max, EXCLUDED.last)`
+
+// step rolls up one bounded range and reports whether the watermark has
+// reached target.
+func (r *Rollup) step(ctx context.Context, target, initial time.Time, res *RollupResult) (bool, error) {
+	tx, err := r.pool.Begin(ctx)
+	if err != nil {
+		return false, fmt.Errorf("begin rollup: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }() // a no-op after Commit
+	var locked bool
+	if err := tx.QueryRow(ctx, rollupLockSQL, int64(rollupLockKey)).Scan(&locked); err != nil {
+		return false, fmt.Errorf("lock rollup: %w", err)
+	}
+	if !locked {
+		res.Skipped = true
+		return false, nil
+	}
+	// The settled watermark is where the previous run's grace window
+	// began: roll up again from there.
+	from, err := readMinuteWatermark(ctx, tx, initial)
+	if err != nil {
+		return false, err
+	}
+	if from.Before(initial) {
+		from = initial // down for longer than retention: nothing raw is left before initial
+	}
+	end := from.Add(r.cfg.Grace + r.cfg.Step)
+	if target.Before(end) {
+		end = target
+	}
+	settled := end.Add(-r.cfg.Grace)
+	if settled.Before(from) {
+		settled = from // never move a watermark back (the clock did, or Grace grew)
+	}
+	if end.Before(from) {
+		end = from
+	}
+	minutes, err := tx.Exec(ctx, rollupMinutesSQL, from, end)
+	if err != nil {
+		return false, fmt.Errorf("roll up samples_1m: %w", err)
+	}
+	hourFrom, hourEnd := floorTime(from, time.Hour), floorTime(end, time.Hour)
+	var hours int64
+	if hourEnd.After(hourFrom) {
+		tag, err := tx.Exec(ctx, rollupHoursSQL, hourFrom, hourEnd)
+		if err != nil {
+			return false, fmt.Errorf("roll up samples_1h: %w", err)
+		}
+		hours = tag.RowsAffected()
+	}
+	if _, err := tx.Exec(ctx, writeWatermarksSQL, settled, floorTime(settled, time.Hour)); err != nil {
+		return false, fmt.Errorf("write rollup watermarks: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return false, fmt.Errorf("commit rollup: %w", err)
+	}
+	res.Through, res.Watermark, res.Steps = end, settled, res.Steps+1
+	res.Minutes += minutes.RowsAffected()
+	res.Hours += hours
+	return !end.Before(target), nil
+}

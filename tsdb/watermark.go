@@ -1,0 +1,49 @@
+package tsdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The rollup watermarks (plain PostgreSQL): every bucket of a tier that
+// starts before its watermark is rolled up and settled; reads take what is
+// past it from the layer below. The minute watermark trails the newest
+// rolled-up minute by the grace window (Rollup), the hour watermark is the
+// minute one rounded down to an hour. The rollup worker writes both in the
+// transaction that writes the rows (writeWatermarksSQL); reads use them in
+// the same statement as the rows (read_source.go).
+const readWatermarksSQL = `SELECT tier, watermark FROM rollup_watermarks`
+
+// readMinuteWatermark is the minute watermark, or initial when the worker
+// has never run.
+func readMinuteWatermark(ctx context.Context, tx pgx.Tx, initial time.Time) (time.Time, error) {
+	rows, _ := tx.Query(ctx, readWatermarksSQL)
+	w1 := initial
+	var tier string
+	var w time.Time
+	_, err := pgx.ForEachRow(rows, []any{&tier, &w}, func() error {
+		if tier == "1m" {
+			w1 = w
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("read rollup watermarks: %w", err)
+	}
+	return w1.UTC(), nil
+}
+
+// floorTime rounds t down to a multiple of d counted from the Unix epoch,
+// the origin every bucket in monsys is aligned on.
+func floorTime(t time.Time, d time.Duration) time.Time {
+	ns := t.UnixNano()
+	r := ns % int64(d)
+	if r < 0 {
+		r += int64(d)
+	}
+	return time.Unix(0, ns-r).UTC()
+}
