@@ -1,0 +1,301 @@
+package query
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/monsys/monsys/tsdb"
+)
+
+// BenchmarkDashboardQueries loads agents × series × days of samples at
+// 60 s spacing straight into storage (series rows by SQL, samples by
+// binary COPY over 2 connections), lets the rollups catch up, then times
+// the dashboard's queries through the Service (the code path of the HTTP
+// handlers) with p50/p95 over many repetitions, and the same answers read
+// from raw samples (tierSource forces the tier; the plan is unchanged).
+//
+// Of each agent's series, the first 4 are cpu_usage_ratio{cpu="0".."3"},
+// the rest bench_metric_k. Ranges end at the load's newest minute.
+//
+//	go test -run '^$' -bench DashboardQueries -benchtime 1x -timeout 60m ./query/
+//
+// MONSYS_BENCH_AGENTS, MONSYS_BENCH_SERIES, MONSYS_BENCH_DAYS (defaults
+// 100, 20, 30: 86.4 M samples) and MONSYS_BENCH_REPS (default 50) size it.
+func BenchmarkDashboardQueries(b *testing.B) {
+	nAgents := benchEnv(b, "MONSYS_BENCH_AGENTS", 100)
+	nSeries := benchEnv(b, "MONSYS_BENCH_SERIES", 20)
+	nDays := benchEnv(b, "MONSYS_BENCH_DAYS", 30)
+	reps := benchEnv(b, "MONSYS_BENCH_REPS", 50)
+	ctx := context.Background()
+	for range b.N {
+		pool := db.New(b)
+		now := time.Now().UTC().Truncate(time.Minute)
+		start := now.AddDate(0, 0, -nDays)
+
+		tenant, agents, firstID := dashboardFixture(b, pool, nAgents, nSeries)
+		loadStart := time.Now()
+		if _, err := tsdb.EnsurePartitions(ctx, pool, db.Dialect(), start, now.Add(24*time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+		rows := loadDashboardSamples(b, pool, firstID, nAgents*nSeries, start, now)
+		loaded := time.Since(loadStart)
+		vacStart := time.Now()
+		if _, err := pool.Exec(ctx, `VACUUM ANALYZE samples`); err != nil {
+			b.Fatal(err)
+		}
+		vacuumed := time.Since(vacStart)
+		b.Logf("loaded %d samples (%d agents × %d series × %d days at 60 s) in %s (%.0f k rows/s, COPY over 2 connections); VACUUM ANALYZE %s",
+			rows, nAgents, nSeries, nDays, loaded.Round(time.Second), float64(rows)/loaded.Seconds()/1e3, vacuumed.Round(time.Second))
+
+		catchStart := time.Now()
+		catchUp(b, pool, now, nDays)
+		caughtUp := time.Since(catchStart)
+		if _, err := pool.Exec(ctx, `ANALYZE samples_1m; ANALYZE samples_1h`); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("rollups caught up in %s", caughtUp.Round(time.Second))
+
+		ret := tsdb.Retention{Raw: 7 * day, OneMinute: 180 * day, OneHour: 730 * day}
+		reader := tsdb.NewReader(pool, db.Dialect())
+		svc := New(reader, Config{Retention: ret})
+		raw := New(tierSource{reader, tsdb.TierRaw}, Config{Retention: ret})
+
+		rangeQ := func(s *Service, span, step time.Duration) func(int) (any, error) {
+			return func(i int) (any, error) {
+				res, err := s.Range(ctx, tenant, agents[i%len(agents)], RangeRequest{From: now.Add(-span), To: now, Step: step, Agg: tsdb.AggAvg})
+				if err != nil {
+					return nil, err
+				}
+				return res.Series, nil
+			}
+		}
+		topQ := func(s *Service) func(int) (any, error) {
+			return func(int) (any, error) {
+				res, err := s.Top(ctx, tenant, TopRequest{Metric: "cpu_usage_ratio", Agg: tsdb.AggAvg, From: now.Add(-24 * time.Hour), To: now, Limit: 10})
+				if err != nil {
+					return nil, err
+				}
+				return res.Items, nil
+			}
+		}
+		type row struct {
+			name     string
+			src      string
+			q        func(int) (any, error)
+			p50, p95 time.Duration
+			answer   any
+		}
+		table := []*row{
+			{name: "one agent, 30 d at 1h", src: "rollup", q: rangeQ(svc, 30*day, time.Hour)},
+			{name: "one agent, 24 h at 1m", src: "rollup", q: rangeQ(svc, 24*time.Hour, time.Minute)},
+			{name: "one agent, 24 h at 1m", src: "raw", q: rangeQ(raw, 24*time.Hour, time.Minute)},
+			{name: "one agent, 7 d at 1h", src: "rollup", q: rangeQ(svc, 7*day, time.Hour)},
+			{name: "one agent, 7 d at 1h", src: "raw", q: rangeQ(raw, 7*day, time.Hour)},
+			{name: "top-10 agents by cpu_usage_ratio, 24 h", src: "rollup", q: topQ(svc)},
+			{name: "top-10 agents by cpu_usage_ratio, 24 h", src: "raw", q: topQ(raw)},
+		}
+		for _, r := range table {
+			if _, err := r.q(0); err != nil { // warm up: plans, connections
+				b.Fatalf("%s (%s): %v", r.name, r.src, err)
+			}
+			d := make([]time.Duration, reps)
+			for i := range d {
+				t0 := time.Now()
+				ans, err := r.q(i)
+				d[i] = time.Since(t0)
+				if err != nil {
+					b.Fatalf("%s (%s): %v", r.name, r.src, err)
+				}
+				if i == 0 {
+					r.answer = ans
+				}
+			}
+			slices.Sort(d)
+			r.p50, r.p95 = percentile(d, 50), percentile(d, 95)
+		}
+		// Every rollup answer must equal the raw one (values are
+		// multiples of 1/64, so sums are exact in either order).
+		for i, r := range table {
+			if r.src == "raw" && !reflect.DeepEqual(r.answer, table[i-1].answer) {
+				b.Fatalf("%s: the rollup answer differs from the raw one", r.name)
+			}
+			if v := reflect.ValueOf(r.answer); v.Len() == 0 {
+				b.Fatalf("%s (%s): empty answer", r.name, r.src)
+			}
+		}
+
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "\n%d agents × %d series × %d days at 60 s = %d samples; load %s (+ VACUUM ANALYZE %s); rollup catch-up %s; %d repetitions each\n\n",
+			nAgents, nSeries, nDays, rows, loaded.Round(time.Second), vacuumed.Round(time.Second), caughtUp.Round(time.Second), reps)
+		sb.WriteString("| query | source | p50 ms | p95 ms | raw/rollup p50 | raw/rollup p95 |\n|---|---|---|---|---|---|\n")
+		for i, r := range table {
+			ratio50, ratio95 := "", ""
+			if r.src == "raw" {
+				roll := table[i-1]
+				x50, x95 := float64(r.p50)/float64(roll.p50), float64(r.p95)/float64(roll.p95)
+				ratio50, ratio95 = fmt.Sprintf("%.1f×", x50), fmt.Sprintf("%.1f×", x95)
+				b.ReportMetric(x50, metricName(r.name)+"-speedup-p50")
+				b.ReportMetric(x95, metricName(r.name)+"-speedup-p95")
+			}
+			fmt.Fprintf(&sb, "| %s | %s | %.1f | %.1f | %s | %s |\n", r.name, r.src, ms(r.p50), ms(r.p95), ratio50, ratio95)
+			b.ReportMetric(ms(r.p50), metricName(r.name)+"-"+r.src+"-p50-ms")
+			b.ReportMetric(ms(r.p95), metricName(r.name)+"-"+r.src+"-p95-ms")
+		}
+		b.ReportMetric(loaded.Seconds(), "load-s")
+		b.ReportMetric(caughtUp.Seconds(), "catchup-s")
+		b.Log(sb.String())
+	}
+}
+
+func benchEnv(b *testing.B, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive whole number", name, s)
+	}
+	return n
+}
+
+func percentile(sorted []time.Duration, p int) time.Duration {
+	i := (len(sorted)*p + 99) / 100 // nearest rank
+	return sorted[max(i, 1)-1]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func metricName(s string) string {
+	s = strings.NewReplacer("one agent, ", "", "top-10 agents by cpu_usage_ratio, ", "top10-", " at ", "@", " ", "").Replace(s)
+	return s
+}
+
+// dashboardFixture creates a tenant, its agents and nSeries series each;
+// their ids are consecutive in (agent, series) order from the first, which
+// it returns.
+func dashboardFixture(b *testing.B, pool *pgxpool.Pool, nAgents, nSeries int) (uuid.UUID, []uuid.UUID, int64) {
+	ctx := context.Background()
+	tenant := uuid.Must(uuid.NewV7())
+	if _, err := pool.Exec(ctx, `INSERT INTO tenants (id, name, slug) VALUES ($1, 't', 't')`, tenant); err != nil {
+		b.Fatal(err)
+	}
+	agents := make([]uuid.UUID, nAgents)
+	var in []tsdb.NewSeries
+	for a := range agents {
+		agents[a] = uuid.Must(uuid.NewV7())
+		if _, err := pool.Exec(ctx, `INSERT INTO agents (id, tenant_id, machine_id, hostname) VALUES ($1, $2, $3, $3)`,
+			agents[a], tenant, fmt.Sprintf("host-%03d", a)); err != nil {
+			b.Fatal(err)
+		}
+		for k := range nSeries {
+			metric, labels := fmt.Sprintf("bench_metric_%d", k), map[string]string{}
+			if k < 4 {
+				metric, labels = "cpu_usage_ratio", map[string]string{"cpu": strconv.Itoa(k)}
+			}
+			lj, _ := json.Marshal(labels) // a map of strings always encodes
+			h := sha256.Sum256(append([]byte(metric+"\x00"), lj...))
+			in = append(in, tsdb.NewSeries{TenantID: tenant, AgentID: &agents[a], Metric: metric, Labels: lj, LabelsHash: h[:16]})
+		}
+	}
+	ids, err := tsdb.ResolveSeries(ctx, pool, in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i < len(ids); i++ {
+		if ids[i] != ids[0]+int64(i) {
+			b.Fatalf("series ids are not consecutive: %d then %d", ids[i-1], ids[i])
+		}
+	}
+	return tenant, agents, ids[0]
+}
+
+// loadDashboardSamples writes every series at every minute of [from, to),
+// in time order as a fleet sends, in COPYs of about 200 000 rows over 2
+// connections, for the series firstID … firstID+nSeries−1. Values are multiples of 1/64 in [0, 1).
+func loadDashboardSamples(b *testing.B, pool *pgxpool.Pool, firstID int64, nSeries int, from, to time.Time) int64 {
+	ctx := context.Background()
+	perCopy := max(1, 200_000/nSeries) // minutes per COPY
+	minutes := int(to.Sub(from) / time.Minute)
+	var next, total atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := pool.Acquire(ctx)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Release()
+			rows := &tsdb.SampleRows{}
+			var buf []byte
+			for {
+				m0 := int(next.Add(int64(perCopy))) - perCopy
+				if m0 >= minutes {
+					return
+				}
+				rows.Reset()
+				for m := m0; m < min(m0+perCopy, minutes); m++ {
+					ts := from.Add(time.Duration(m) * time.Minute).UnixMilli()
+					for s := range int64(nSeries) {
+						v := float64((uint64(m)*2654435761+uint64(s)*40503)%64) / 64
+						rows.TimesMs, rows.SeriesIDs, rows.Values = append(rows.TimesMs, ts), append(rows.SeriesIDs, firstID+s), append(rows.Values, v)
+					}
+				}
+				if buf, err = tsdb.CopySamples(ctx, conn.Conn().PgConn(), rows, buf); err != nil {
+					errs <- err
+					return
+				}
+				total.Add(int64(rows.Len()))
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	return total.Load()
+}
+
+// catchUp rolls everything loaded up: the worker from the oldest day on
+// plain PostgreSQL (until its watermark passes now − Lag − Grace),
+// refreshes of the continuous aggregates on TimescaleDB.
+func catchUp(b *testing.B, pool *pgxpool.Pool, now time.Time, days int) {
+	ctx := context.Background()
+	if db.Dialect() == tsdb.TimescaleDB {
+		for _, view := range []string{"samples_1m", "samples_1h"} {
+			if err := refresh(ctx, pool, `CALL refresh_continuous_aggregate($1::regclass, NULL, $2::timestamptz)`, view, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	r := tsdb.NewRollup(pool, tsdb.Postgres, tsdb.RollupConfig{Start: time.Duration(days+1) * day})
+	res, err := r.Run(ctx, now.Add(time.Minute)) // every loaded minute has ended Lag ago
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Skipped || res.Through.Before(now) {
+		b.Fatalf("rollup stopped at %s, want %s (skipped %v)", res.Through, now, res.Skipped)
+	}
+	b.Logf("rollup: %d steps, %d minute rows, %d hour rows, through %s, watermark %s",
+		res.Steps, res.Minutes, res.Hours, res.Through.Format(time.RFC3339), res.Watermark.Format(time.RFC3339))
+}
