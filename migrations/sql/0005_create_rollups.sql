@@ -80,8 +80,12 @@ CREATE TABLE samples_1m (
     PRIMARY KEY (series_id, bucket)
 );
 -- Retention deletes by bucket, the hourly rollup reads by bucket, and
--- grafana's fleet-wide panels filter by time across series.
-CREATE INDEX samples_1m_bucket_idx ON samples_1m (bucket);
+-- grafana's fleet-wide panels filter by time across series. BRIN, not
+-- btree: rows arrive in bucket order, and with a btree on bucket the
+-- planner read every series' rows in the range and filtered them instead
+-- of using the primary key for "these series over this range" (measured:
+-- one agent's 20 series, 48 h at 1h, scanned 18 800 rows to keep 940).
+CREATE INDEX samples_1m_bucket_brin ON samples_1m USING brin (bucket) WITH (autosummarize = on);
 
 CREATE TABLE samples_1h (
     bucket     timestamptz NOT NULL,
@@ -93,7 +97,7 @@ CREATE TABLE samples_1h (
     last       double precision NOT NULL,
     PRIMARY KEY (series_id, bucket)
 );
-CREATE INDEX samples_1h_bucket_idx ON samples_1h (bucket);
+CREATE INDEX samples_1h_bucket_brin ON samples_1h USING brin (bucket) WITH (autosummarize = on);
 
 -- How far each rollup is complete: every bucket that starts before the
 -- watermark is rolled up. Written in the same transaction as the rows.
