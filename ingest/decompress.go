@@ -39,6 +39,7 @@ func NewDecompressor(maxDecoded int) (*Decompressor, error) {
 			zstd.WithDecoderConcurrency(1), // decode in the caller's goroutine: nothing to leak from the pool
 			zstd.WithDecoderLowmem(true),
 			zstd.WithDecoderMaxMemory(uint64(maxDecoded)),
+			zstd.WithDecodeAllCapLimit(true), // DecodeAll never grows dst: see unzstd
 			zstd.WithDecoderMaxWindow(uint64(min(maxDecoded, 8<<20))))
 	}
 	zd, err := d.newZstd() // fail at start, not on the first request
@@ -103,6 +104,15 @@ func (d *Decompressor) unzstd(src, dst []byte) ([]byte, error) {
 			return nil, ErrTooLarge // announced too large: refused before decoding a byte
 		}
 		hint = int(h.FrameContentSize)
+		// The agents' case: one frame that announces its size. DecodeAll
+		// into exactly that much room is the fast path; a body that holds
+		// more than it announced fails it and takes the capped stream.
+		if cap(dst) < hint {
+			dst = make([]byte, 0, hint)
+		}
+		if out, err := zd.DecodeAll(src, dst[:0]); err == nil {
+			return out, nil
+		}
 	}
 	out, err := d.readCapped(zd, dst, hint)
 	switch {

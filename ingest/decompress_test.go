@@ -46,6 +46,19 @@ func TestDecompressEncodings(t *testing.T) {
 	}
 }
 
+func TestDecompressReadsEveryZstdFrame(t *testing.T) {
+	d, err := NewDecompressor(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, _ := zstd.NewWriter(nil)
+	a, b := bytes.Repeat([]byte("a"), 1000), bytes.Repeat([]byte("b"), 5000)
+	out, err := d.Decode("zstd", append(enc.EncodeAll(a, nil), enc.EncodeAll(b, nil)...), nil)
+	if err != nil || !bytes.Equal(out, append(a, b...)) {
+		t.Fatalf("two frames: %d bytes, %v; want both frames' 6000", len(out), err)
+	}
+}
+
 func TestDecompressStopsAtTheCap(t *testing.T) {
 	const limit = 1 << 20
 	d, err := NewDecompressor(limit)
@@ -78,7 +91,10 @@ func TestDecompressStopsAtTheCap(t *testing.T) {
 		"zstd over, size declared":   {"zstd", enc.EncodeAll(over, nil), false},
 		"zstd over, size undeclared": {"zstd", streamed.Bytes(), false},
 		"snappy over":                {"snappy", snappy.Encode(nil, over), false},
-		"identity over":              {"identity", over, false},
+		// A first frame that announces a small size, then more: the fast
+		// path must not stop at the announcement nor skip the cap.
+		"zstd small frame then a big one": {"zstd", append(enc.EncodeAll([]byte("x"), nil), streamed.Bytes()...), false},
+		"identity over":                   {"identity", over, false},
 	} {
 		out, err := d.Decode(tc.enc, tc.body, nil)
 		if tc.ok && (err != nil || len(out) != limit) {
