@@ -178,3 +178,39 @@ func TestRollupSkipsWhileAnotherHubRolls(t *testing.T) {
 		t.Errorf("Run while another holds the lock: %+v, %v; want skipped", res, err)
 	}
 }
+
+// TestRollupAfterGraceShrank: minutes past the grace window are replaced,
+// not upserted, so a run after the operator shortened Grace meets rows an
+// earlier run wrote there; they must be rewritten from raw samples, not
+// duplicated or refused.
+func TestRollupAfterGraceShrank(t *testing.T) {
+	if db.Dialect() != tsdb.Postgres {
+		t.Skip("the rollup worker runs on plain PostgreSQL only; TimescaleDB uses continuous aggregates")
+	}
+	pool, now := rollupFixture(t)
+	ctx := context.Background()
+	var in []sample
+	for ts := now.Add(-50 * time.Minute); ts.Before(now); ts = ts.Add(10 * time.Second) {
+		in = append(in, sample{series: 1, t: ts, v: 1})
+	}
+	writeSamples(t, pool, in)
+	wide := tsdb.NewRollup(pool, db.Dialect(), tsdb.RollupConfig{Grace: 30 * time.Minute, Start: 2 * 24 * time.Hour})
+	if _, err := wide.Run(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	late := now.Add(-5 * time.Minute).Truncate(time.Minute).Add(time.Second)
+	writeSamples(t, pool, []sample{{1, late, 1}})
+	narrow := tsdb.NewRollup(pool, db.Dialect(), tsdb.RollupConfig{Grace: 2 * time.Minute, Start: 2 * 24 * time.Hour})
+	if _, err := narrow.Run(ctx, now.Add(time.Minute)); err != nil {
+		t.Fatalf("run after Grace shrank from 30m to 2m: %v", err)
+	}
+	rows := minuteRows(t, pool)
+	if got := rows[late.Truncate(time.Minute)]; got != 7 {
+		t.Errorf("the minute with a late sample holds %d samples after the run, want 7", got)
+	}
+	for b, n := range rows {
+		if b.After(now.Add(-49*time.Minute)) && b != late.Truncate(time.Minute) && n != 6 {
+			t.Errorf("minute %s holds %d samples, want 6", b, n)
+		}
+	}
+}
