@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/monsys/monsys/tsdb"
 )
 
@@ -43,7 +45,12 @@ func TestRollupAnswersEqualRaw(t *testing.T) {
 	data = append(data, late...)
 	materialize(t, pool, cut)
 
-	reader := tsdb.NewReader(pool, db.Dialect())
+	// The hub reads through a pool of generic plans
+	// (ConfigureReadPool); answers must not depend on the plan.
+	readers := []struct {
+		name string
+		r    *tsdb.Reader
+	}{{"default plans", tsdb.NewReader(pool, db.Dialect())}, {"read pool", tsdb.NewReader(readPoolOf(t, pool), db.Dialect())}}
 	ids := []int64{1, 2, 3, 4, 5}
 	cases := []struct {
 		tier  tsdb.Tier
@@ -54,29 +61,49 @@ func TestRollupAnswersEqualRaw(t *testing.T) {
 		{tsdb.Tier1h, []time.Duration{time.Hour, 2 * time.Hour, 24 * time.Hour}},
 	}
 	var pts tsdb.Points
-	for _, c := range cases {
-		for _, step := range c.steps {
-			from, to := start.Add(-time.Hour).Truncate(step), now.Add(step).Truncate(step)
-			for _, agg := range tsdb.AllAggs() {
-				want := expected(data, step, agg, from, to)
-				pts.Reset()
-				if err := reader.Buckets(ctx, tsdb.BucketQuery{SeriesIDs: ids, Tier: c.tier, Step: step, From: from, To: to, Agg: agg}, &pts); err != nil {
-					t.Fatal(err)
-				}
-				name := c.tier.String() + "/" + step.String() + "/" + string(agg)
-				if pts.Len() != len(want) {
-					t.Errorf("%s: %d points, want %d", name, pts.Len(), len(want))
-				}
-				for i := range pts.Len() {
-					k := bucketKey{pts.SeriesIDs[i], pts.TimesMs[i]}
-					if w, ok := want[k]; !ok || w != pts.Values[i] {
-						t.Errorf("%s: series %d at %s = %v, want %v (present %v)", name, k.series, time.UnixMilli(k.ms).UTC(), pts.Values[i], w, ok)
+	for _, rd := range readers {
+		for _, c := range cases {
+			for _, step := range c.steps {
+				from, to := start.Add(-time.Hour).Truncate(step), now.Add(step).Truncate(step)
+				for _, agg := range tsdb.AllAggs() {
+					want := expected(data, step, agg, from, to)
+					pts.Reset()
+					if err := rd.r.Buckets(ctx, tsdb.BucketQuery{SeriesIDs: ids, Tier: c.tier, Step: step, From: from, To: to, Agg: agg}, &pts); err != nil {
+						t.Fatal(err)
 					}
-					if i > 0 && pts.SeriesIDs[i] == pts.SeriesIDs[i-1] && pts.TimesMs[i] <= pts.TimesMs[i-1] {
-						t.Errorf("%s: points out of order at %d", name, i)
+					name := rd.name + ": " + c.tier.String() + "/" + step.String() + "/" + string(agg)
+					if pts.Len() != len(want) {
+						t.Errorf("%s: %d points, want %d", name, pts.Len(), len(want))
+					}
+					for i := range pts.Len() {
+						k := bucketKey{pts.SeriesIDs[i], pts.TimesMs[i]}
+						if w, ok := want[k]; !ok || w != pts.Values[i] {
+							t.Errorf("%s: series %d at %s = %v, want %v (present %v)", name, k.series, time.UnixMilli(k.ms).UTC(), pts.Values[i], w, ok)
+						}
+						if i > 0 && pts.SeriesIDs[i] == pts.SeriesIDs[i-1] && pts.TimesMs[i] <= pts.TimesMs[i-1] {
+							t.Errorf("%s: points out of order at %d", name, i)
+						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// readPoolOf opens a second pool on pool's database configured as the
+// hub's read pool, and checks that the setting took.
+func readPoolOf(t *testing.T, pool *pgxpool.Pool) *pgxpool.Pool {
+	t.Helper()
+	cfg := pool.Config().Copy()
+	tsdb.ConfigureReadPool(cfg)
+	rp, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rp.Close)
+	var mode string
+	if err := rp.QueryRow(context.Background(), `SHOW plan_cache_mode`).Scan(&mode); err != nil || mode != "force_generic_plan" {
+		t.Fatalf("read pool plan_cache_mode = %q (%v), want force_generic_plan", mode, err)
+	}
+	return rp
 }

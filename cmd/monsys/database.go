@@ -114,12 +114,24 @@ func (db *database) migrate(ctx context.Context) error {
 
 // pool opens the shared connection pool.
 func (db *database) pool(ctx context.Context, maxConns int32) (*pgxpool.Pool, error) {
+	return db.openPool(ctx, maxConns, "monsys", nil)
+}
+
+// readPool opens the pool of metric reads (tsdb.ConfigureReadPool).
+func (db *database) readPool(ctx context.Context, maxConns int32) (*pgxpool.Pool, error) {
+	return db.openPool(ctx, maxConns, "monsys-query", tsdb.ConfigureReadPool)
+}
+
+func (db *database) openPool(ctx context.Context, maxConns int32, name string, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(db.connString)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
 	cfg.MaxConns = maxConns
-	cfg.ConnConfig.RuntimeParams["application_name"] = "monsys"
+	cfg.ConnConfig.RuntimeParams["application_name"] = name
+	if configure != nil {
+		configure(cfg)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open connection pool: %w", err)

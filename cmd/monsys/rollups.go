@@ -76,7 +76,11 @@ func storageJobs(pool *pgxpool.Pool, d tsdb.Dialect, ret tsdb.Retention, log *sl
 	}
 }
 
+// queryConns sizes the read pool: one connection per query the service
+// lets run at once (its MaxInFlight).
+const queryConns = 16
+
 // newQueryService is what the metric routes read through.
 func newQueryService(pool *pgxpool.Pool, d tsdb.Dialect, ret tsdb.Retention) *query.Service {
-	return query.New(tsdb.NewReader(pool, d), query.Config{Retention: ret})
+	return query.New(tsdb.NewReader(pool, d), query.Config{Retention: ret, MaxInFlight: queryConns})
 }

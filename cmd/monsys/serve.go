@@ -125,7 +125,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
 		log.Info("ingest drained")
 	}()
-	srv, err := m.newServer(st, reg, string(db.dialect), ing.deps, newQueryService(pool, db.dialect, tiers))
+	readPool, err := db.readPool(ctx, queryConns)
+	if err != nil {
+		return err
+	}
+	defer readPool.Close()
+	srv, err := m.newServer(st, reg, string(db.dialect), ing.deps, newQueryService(readPool, db.dialect, tiers))
 	if err != nil {
 		return err
 	}
