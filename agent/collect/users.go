@@ -1,0 +1,64 @@
+package collect
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// userNames maps uids to names from <etc>/passwd, re-read when the file
+// changes.
+type userNames struct {
+	path  string
+	mtime time.Time
+	names map[int]string
+}
+
+func newUserNames(etc string) *userNames {
+	return &userNames{path: filepath.Join(etc, "passwd"), names: map[int]string{}}
+}
+
+func (u *userNames) name(uid int) string {
+	if uid < 0 {
+		return ""
+	}
+	if st, err := os.Stat(u.path); err == nil && !st.ModTime().Equal(u.mtime) {
+		u.mtime = st.ModTime()
+		u.load()
+	}
+	if n, ok := u.names[uid]; ok {
+		return n
+	}
+	return strconv.Itoa(uid)
+}
+
+func (u *userNames) load() {
+	f, err := os.Open(u.path)
+	if err != nil {
+		return // names stay numeric
+	}
+	defer f.Close() // read-only
+	clear(u.names)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		parts := strings.SplitN(sc.Text(), ":", 4)
+		if len(parts) < 3 {
+			continue
+		}
+		if uid, err := strconv.Atoi(parts[2]); err == nil {
+			u.names[uid] = parts[0]
+		}
+	}
+}
+
+// ownerUID is the uid owning a /proc/<pid> directory: the process's real uid.
+func ownerUID(st os.FileInfo) int {
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		return int(sys.Uid)
+	}
+	return -1
+}
