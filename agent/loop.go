@@ -34,17 +34,27 @@ func (a *Agent) collectLoop(ctx context.Context, sp *spool.Spool, snd *sender.Se
 	}
 	defer enc.Close()
 	var jsonBuf, zBuf []byte
-	self := newSelfStats("/proc") // the agent itself, wherever the host is mounted
-	if _, err := col.Collect(ctx, time.Now()); err != nil { // first reading: the base of the CPU deltas
+	// The agent's own /proc, wherever the host is mounted.
+	self := newSelfStats("/proc")
+	// The first reading is the base of the CPU and process deltas.
+	if _, err := col.Collect(ctx, time.Now()); err != nil {
 		a.log.Warn("some metrics cannot be read", "err", err)
 	}
+	var next time.Time
 	for {
+		// One batch per interval boundary: a late pass (busy machine) is
+		// caught up at once rather than skipped, so no interval is lost;
+		// only after a long stall (suspend) does the schedule realign.
 		iv := time.Duration(a.interval.Load())
-		next := time.Now().Truncate(iv).Add(iv)
+		next = next.Add(iv)
+		if now := time.Now(); next.IsZero() || next.Sub(now) > iv || now.Sub(next) > 10*iv {
+			next = now.Truncate(iv).Add(iv)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-a.reset:
+			next = time.Time{}
 			continue
 		case <-time.After(time.Until(next)):
 		}
