@@ -93,12 +93,14 @@ func (c *Collector) memory(ctx context.Context, s *series) error {
 	if vm.Total > 0 {
 		s.add("memory_used_ratio", float64(vm.Total-vm.Available)/float64(vm.Total))
 	}
+	// Swap sizes from meminfo (gopsutil's SwapMemory asks sysinfo(2),
+	// which ignores the proc path); paging counters from vmstat.
+	s.add("swap_total_bytes", float64(vm.SwapTotal))
+	s.add("swap_used_bytes", float64(vm.SwapTotal-vm.SwapFree))
 	sw, err := mem.SwapMemoryWithContext(ctx)
 	if err != nil {
 		return err
 	}
-	s.add("swap_total_bytes", float64(sw.Total))
-	s.add("swap_used_bytes", float64(sw.Used))
 	s.counter(c.counters, "swap_in_bytes_total", sw.Sin)
 	s.counter(c.counters, "swap_out_bytes_total", sw.Sout)
 	return nil

@@ -35,7 +35,6 @@ type procSample struct {
 type procInfo struct {
 	pid      int
 	name     string
-	uid      int
 	ticks    uint64
 	start    uint64
 	rss      uint64
@@ -105,10 +104,7 @@ func (p *procTable) stat(root string, pid int, pageSize uint64) (procInfo, bool)
 	}
 	num := func(i int) uint64 { v, _ := strconv.ParseUint(string(f[i-3]), 10, 64); return v }
 	info := procInfo{pid: pid, name: string(b[open+1 : close]), ticks: num(14) + num(15),
-		threads: int(num(20)), start: num(22), rss: num(24) * pageSize, uid: -1}
-	if st, err := os.Stat(filepath.Join(root, strconv.Itoa(pid))); err == nil {
-		info.uid = ownerUID(st)
-	}
+		threads: int(num(20)), start: num(22), rss: num(24) * pageSize}
 	return info, true
 }
 
@@ -147,7 +143,7 @@ func cmpDesc(a, b float64) int {
 
 func (p *procTable) process(root string, in procInfo) wire.Process {
 	pr := wire.Process{PID: in.pid, Name: in.name, CPURatio: in.cpuRatio, RSSBytes: in.rss, NumThreads: in.threads,
-		User: p.users.name(in.uid)}
+		User: p.users.name(realUID(filepath.Join(root, strconv.Itoa(in.pid), "status")))}
 	if b, err := os.ReadFile(filepath.Join(root, strconv.Itoa(in.pid), "cmdline")); err == nil {
 		b = bytes.TrimRight(b, "\x00")
 		if len(b) > 256 {

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -55,10 +54,32 @@ func (u *userNames) load() {
 	}
 }
 
-// ownerUID is the uid owning a /proc/<pid> directory: the process's real uid.
-func ownerUID(st os.FileInfo) int {
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		return int(sys.Uid)
+// realUID reads the real uid from a /proc/<pid>/status file, -1 when
+// it cannot.
+func realUID(statusPath string) int {
+	uid := -1
+	_ = readStatusField(statusPath, "Uid:", func(v string) { // unreadable: no user name
+		if f := strings.Fields(v); len(f) > 0 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				uid = n
+			}
+		}
+	})
+	return uid
+}
+
+func readStatusField(path, key string, fn func(string)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
-	return -1
+	defer f.Close() // read-only
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), key); ok {
+			fn(v)
+			return nil
+		}
+	}
+	return sc.Err()
 }

@@ -15,10 +15,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/zstd"
+	"go.uber.org/goleak"
 
 	"github.com/monsys/monsys/agent/spool"
 	"github.com/monsys/monsys/wire"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // attempt is one request the fake hub saw.
 type attempt struct {
