@@ -34,6 +34,7 @@ func (a *Agent) collectLoop(ctx context.Context, sp *spool.Spool, snd *sender.Se
 	}
 	defer enc.Close()
 	var jsonBuf, zBuf []byte
+	var lost uint64 // intervals the spool could not take
 	// The agent's own /proc, wherever the host is mounted.
 	self := newSelfStats("/proc")
 	// The first reading is the base of the CPU and process deltas.
@@ -64,7 +65,7 @@ func (a *Agent) collectLoop(ctx context.Context, sp *spool.Spool, snd *sender.Se
 		}
 		b := wire.Batch{BatchID: uuid.NewString(), Seq: sp.NextSeq(), Metrics: reading.Metrics,
 			Heartbeat: &wire.Heartbeat{UptimeS: uptimeOf(reading.Metrics), AgentVersion: a.version, IntervalS: int(iv / time.Second)}}
-		b.Metrics = append(b.Metrics, self.metrics(next.UnixMilli(), sp.Stats(), snd.Stats())...)
+		b.Metrics = append(b.Metrics, self.metrics(next.UnixMilli(), sp.Stats(), snd.Stats(), lost)...)
 		if procs, err := json.Marshal(reading.Processes); err == nil {
 			b.Inventory = append(b.Inventory, wire.InventoryPart{Kind: wire.KindProcesses, CollectedAt: next.UnixMilli(), Items: procs})
 		}
@@ -73,7 +74,11 @@ func (a *Agent) collectLoop(ctx context.Context, sp *spool.Spool, snd *sender.Se
 		zBuf = enc.EncodeAll(jsonBuf, zBuf[:0])
 		dropped, err := sp.Append(b.Seq, b.BatchID, zBuf)
 		if err != nil {
-			return fmt.Errorf("spool batch: %w", err)
+			// A full or failing disk loses this interval; stopping the
+			// agent would lose every later one too.
+			lost++
+			a.log.Error("cannot spool the batch; this interval is lost", "seq", b.Seq, "lost_total", lost, "err", err)
+			continue
 		}
 		if dropped > 0 {
 			a.log.Warn("spool full: dropped the oldest batches", "dropped", dropped, "dropped_total", sp.Stats().Dropped)

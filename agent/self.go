@@ -20,7 +20,7 @@ func newSelfStats(proc string) *selfStats {
 	return &selfStats{statusPath: filepath.Join(proc, "self", "status")}
 }
 
-func (s *selfStats) metrics(t int64, sp spool.Stats, snd sender.Stats) []wire.Metric {
+func (s *selfStats) metrics(t int64, sp spool.Stats, snd sender.Stats, lost uint64) []wire.Metric {
 	g := func(name string, v float64) wire.Metric {
 		return wire.Metric{Name: name, Samples: []wire.Sample{{TimeMs: t, Value: v}}}
 	}
@@ -31,6 +31,7 @@ func (s *selfStats) metrics(t int64, sp spool.Stats, snd sender.Stats) []wire.Me
 		g("monsys_agent_batches_delivered_total", float64(snd.Delivered)),
 		g("monsys_agent_batches_rejected_total", float64(snd.Rejected)),
 		g("monsys_agent_send_retries_total", float64(snd.Retries)),
+		g("monsys_agent_batches_lost_total", float64(lost)),
 	}
 	if rss, ok := s.rss(); ok {
 		ms = append(ms, g("monsys_agent_resident_memory_bytes", float64(rss)))

@@ -65,18 +65,31 @@ func TestPushEndToEnd(t *testing.T) {
 		t.Errorf("push to an agent that is not connected: %v, want ErrNotConnected", err)
 	}
 
-	// A second connection of the same agent replaces the first.
-	conn, _, err := websocket.Dial(rctx, "ws"+e.base[len("http"):]+"/api/v1/ws/agents/"+ag.ID.String(),
-		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": []string{"Bearer " + ag.Token}}})
-	if err != nil {
-		t.Fatalf("second dial: %v", err)
+	// Connections the test holds itself: a second one of the same agent
+	// replaces the first, and pushes go to the newest.
+	cancel()
+	<-done
+	waitFor(t, func() bool { return !reg.IsConnected(ag.ID) }, "the agent client to leave")
+	dial := func() *websocket.Conn {
+		conn, _, err := websocket.Dial(rctx, "ws"+e.base[len("http"):]+"/api/v1/ws/agents/"+ag.ID.String(),
+			&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": []string{"Bearer " + ag.Token}}})
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		t.Cleanup(func() { _ = conn.CloseNow() }) // closed by the hub already when replaced
+		return conn
 	}
-	defer conn.CloseNow()
+	older := dial()
+	waitFor(t, func() bool { return reg.IsConnected(ag.ID) }, "the first test connection")
+	newer := dial()
+	if _, _, err := older.Read(rctx); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Fatalf("the replaced connection read %v, want a going-away close", err)
+	}
 	if err := reg.Push(ag.ID, wire.PushMessage{Type: wire.PushConfigUpdate, ID: "cfg-2", Config: &wire.AgentConfig{IntervalS: 5}}); err != nil {
 		t.Fatal(err)
 	}
-	_, data, err := conn.Read(rctx)
-	if err != nil || !contains(string(data), `"cfg-2"`) {
+	_, data, err := newer.Read(rctx)
+	if err != nil || !strings.Contains(string(data), `"cfg-2"`) {
 		t.Fatalf("the newest connection read %q, %v; want the cfg-2 message", data, err)
 	}
 	if reg.Connected() != 1 {
@@ -129,5 +142,3 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
