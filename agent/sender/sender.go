@@ -111,7 +111,10 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-		return min(time.Duration(n)*time.Second, MaxRetryAfter)
+		if n > int(MaxRetryAfter/time.Second) { // before multiplying: a huge value would overflow
+			return MaxRetryAfter
+		}
+		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return min(t.Sub(now), MaxRetryAfter)

@@ -196,3 +196,18 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseRetryAfter reads the hub's header: never negative, never past
+// the cap, never a panic.
+func FuzzParseRetryAfter(f *testing.F) {
+	f.Add("5")
+	f.Add("Fri, 27 Nov 2026 08:00:30 GMT")
+	f.Add("-1")
+	f.Add("99999999999999999999")
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string) {
+		if d := parseRetryAfter(v, now); d < 0 || d > MaxRetryAfter {
+			t.Fatalf("Retry-After %q = %v", v, d)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package main_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,6 +142,17 @@ func TestAgentEndToEnd(t *testing.T) {
 		_ = db.QueryRow(ctx, `SELECT count(*) FROM inventory_latest WHERE agent_id = $1
 			AND kind IN ('host', 'packages', 'users', 'groups', 'sockets', 'processes')`, agentID).Scan(&kinds) // retried too
 		return samples >= 3 && kinds == 6
+	})
+
+	// The real agent holds the push WebSocket open on the real hub.
+	waitUntil(t, "the push channel", func() bool {
+		resp, err := h.http.Get(h.url + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body) // a short read fails the match and is retried
+		return strings.Contains(string(b), "\nmonsys_push_connections 1\n")
 	})
 
 	// Outage: the hub stops, the agent spools, the hub returns on the same port.
