@@ -83,9 +83,11 @@ func (a *agentProc) log(t *testing.T) string {
 
 // TestAgentEndToEnd runs the real hub and the real agent: the agent
 // refuses a wrong token or URL with a clear message; once enrolled, its
-// metrics and inventory arrive; the hub is stopped for several intervals
-// and started again, and every interval produced meanwhile arrives from
-// the spool, without a gap and without a duplicate.
+// metrics and inventory arrive and its push channel is up; the hub is
+// stopped for several intervals (and the agent killed with SIGKILL and
+// restarted meanwhile) and started again, and every interval produced
+// meanwhile arrives from the spool, without a gap other than the agent's
+// own downtime and without a duplicate.
 func TestAgentEndToEnd(t *testing.T) {
 	hubBin, agentBin := buildHub(t), buildAgent(t)
 	s := newSite(t, hubBin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword,
@@ -156,14 +158,25 @@ func TestAgentEndToEnd(t *testing.T) {
 	})
 
 	// Outage: the hub stops, the agent spools, the hub returns on the same port.
+	// Halfway through, the agent is killed (kill -9) and started again:
+	// what it had spooled must survive; only its own downtime is missing.
 	db.Close(ctx)
 	stopped := time.Now()
 	h.terminate(t)
-	time.Sleep(6 * time.Second)
-	spooled := spoolFiles(t, state)
-	if spooled < 4 {
-		t.Errorf("after 6 s without a hub the spool holds %d batches, want at least 4", spooled)
+	time.Sleep(4 * time.Second)
+	if err := a.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
 	}
+	<-a.done
+	killed := time.Now()
+	beforeKill := spoolIDs(t, state)
+	if len(beforeKill) < 3 {
+		t.Errorf("after 4 s without a hub the spool holds %d batches, want at least 3", len(beforeKill))
+	}
+	a = startAgent(t, agentBin, dir, "--hub", h.url, "--state-dir", state, "--interval", "1s", "--inventory-check", "2s")
+	agentBack := time.Now()
+	time.Sleep(4 * time.Second)
+	spooled := spoolFiles(t, state)
 	restarted := time.Now()
 	h = s.startOn(t, port)
 	h.waitHealthy(t)
@@ -204,13 +217,25 @@ func TestAgentEndToEnd(t *testing.T) {
 	}
 	gaps, dups := 0, 0
 	for i := 1; i < len(times); i++ {
-		switch d := times[i].Sub(times[i-1]); {
+		d := times[i].Sub(times[i-1])
+		switch {
 		case d == 0:
 			dups++
-		case d != time.Second:
+		case d == time.Second:
+		case !times[i-1].After(killed) && !times[i].Before(agentBack.Add(-time.Second)):
+			t.Logf("the agent's own downtime (killed %v, back %v): %v without samples", killed.Format(time.StampMilli), agentBack.Format(time.StampMilli), d-time.Second)
+		default:
 			gaps++
 			t.Errorf("interval %v → %v: %v apart, want 1 s", times[i-1].Format(time.StampMilli), times[i].Format(time.StampMilli), d)
 		}
+	}
+	var lost int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM unnest($2::uuid[]) id
+		WHERE NOT EXISTS (SELECT 1 FROM ingest_batches b WHERE b.agent_id = $1 AND b.batch_id = id)`, agentID, beforeKill).Scan(&lost); err != nil {
+		t.Fatal(err)
+	}
+	if lost > 0 {
+		t.Errorf("%d of the %d batches spooled before kill -9 never reached the hub", lost, len(beforeKill))
 	}
 	if dups > 0 {
 		t.Errorf("%d duplicate samples", dups)
@@ -218,7 +243,8 @@ func TestAgentEndToEnd(t *testing.T) {
 	if first, last := times[0], times[len(times)-1]; !first.Before(stopped) || !last.After(restarted) {
 		t.Errorf("samples span %v to %v; the outage was %v to %v", first, last, stopped, restarted)
 	}
-	t.Logf("%d intervals stored, %d spooled during the outage, gaps %d, duplicates %d", len(times), spooled, gaps, dups)
+	t.Logf("%d intervals stored; %d spooled before kill -9 (all delivered), %d spooled at the hub's restart; gaps %d, duplicates %d",
+		len(times), len(beforeKill), spooled, gaps, dups)
 	db.Close(ctx)
 	h.terminate(t)
 }
@@ -242,6 +268,22 @@ func waitAgentID(t *testing.T, state string, a *agentProc) string {
 		return id != ""
 	})
 	return id
+}
+
+// spoolIDs lists the batch ids waiting in the spool.
+func spoolIDs(t *testing.T, state string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(state, "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if _, rest, ok := strings.Cut(e.Name(), "-"); ok && strings.HasSuffix(rest, ".zst") {
+			ids = append(ids, strings.TrimSuffix(rest, ".zst"))
+		}
+	}
+	return ids
 }
 
 func spoolFiles(t *testing.T, state string) int {
