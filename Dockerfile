@@ -8,11 +8,16 @@ RUN --mount=type=cache,target=/root/go/pkg/mod go mod download
 COPY . .
 ARG VERSION=dev
 RUN --mount=type=cache,target=/root/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/monsys ./cmd/monsys
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/monsys ./cmd/monsys && \
+    for arch in amd64 arm64; do \
+      CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
+        -o /out/dist/monsys-agent-linux-$arch ./cmd/monsys-agent || exit 1; \
+    done
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/monsys /usr/local/bin/monsys
-ENV MONSYS_LISTEN=:8080 MONSYS_DATA_DIR=/var/lib/monsys
+COPY --from=build /out/dist /usr/local/share/monsys/agent
+ENV MONSYS_LISTEN=:8080 MONSYS_DATA_DIR=/var/lib/monsys MONSYS_AGENT_DIST_DIR=/usr/local/share/monsys/agent
 EXPOSE 8080
 USER nonroot:nonroot
 HEALTHCHECK NONE

@@ -10,14 +10,21 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 ## run: build the hub and serve on :8080 with the embedded PostgreSQL under ./monsys-data
 run: deps build
-	./$(BIN)/monsys serve
+	MONSYS_AGENT_DIST_DIR=$${MONSYS_AGENT_DIST_DIR:-$(BIN)/dist} ./$(BIN)/monsys serve
 
 ## test: the whole suite with the race detector, database tests included
 test: deps
 	$(GO) test -race -count=1 -timeout 20m ./...
 
+## build: the hub, and the agent for linux/amd64 and arm64 into bin/dist (the hub serves them)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/monsys ./cmd/monsys
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/monsys-agent ./cmd/monsys-agent
+	@mkdir -p $(BIN)/dist
+	for arch in amd64 arm64; do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' \
+	    -o $(BIN)/dist/monsys-agent-linux-$$arch ./cmd/monsys-agent || exit 1; \
+	done
 
 ## deps: PostgreSQL server binaries (installed with apt-get when missing and possible)
 deps:

@@ -116,6 +116,24 @@ var authzRows = map[string]authzRow{
 			}
 			return target{path: "/api/v1/agents/" + id.String() + "/heartbeat", body: wire.Heartbeat{UptimeS: 1}}
 		}},
+	// A plain GET (no Upgrade header) by the right agent answers 426; the
+	// upgrade itself is tested in push_test.go.
+	"GET /api/v1/ws/agents/:id": {access: agentOnly, ok: 426,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			id := standing[c.fx.Tenant.ID].ID
+			if c.kind == agentCaller {
+				id = c.agent.ID
+			}
+			return target{path: "/api/v1/ws/agents/" + id.String()}
+		}},
+	"GET /api/v1/agent/install.sh": {access: public, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			tok, _ := e.enrollmentToken(c.fx.Tenant.ID, nil, nil)
+			return target{path: "/api/v1/agent/install.sh?token=" + tok}
+		}},
+	// The matrix server has no MONSYS_AGENT_DIST_DIR: 404 for everyone;
+	// dist_test.go serves a real file.
+	"GET /api/v1/agent/download/linux/:arch": {access: public, ok: 404, build: static("/api/v1/agent/download/linux/amd64")},
 	"POST /api/v1/ingest": {access: agentOnly, ok: 200,
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/ingest", body: map[string]string{"batch_id": uuid.NewString()}}

@@ -35,6 +35,7 @@ func TestTenantIsolation(t *testing.T) {
 	// to each kind of alpha credential the route takes.
 	foreign := map[string]string{
 		"POST /api/v1/agents/:id/heartbeat":    bAgent.ID.String(),
+		"GET /api/v1/ws/agents/:id":            bAgent.ID.String(),
 		"GET /api/v1/agents/:id":               bAgent.ID.String(),
 		"GET /api/v1/agents/:id/metrics":       bAgent.ID.String(),
 		"DELETE /api/v1/agents/:id":            bAgent.ID.String(),

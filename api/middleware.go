@@ -63,9 +63,10 @@ func requestID(c *fiber.Ctx) string {
 // httpMetrics counts requests by route pattern, never by raw path, so ids
 // in paths do not explode the series count.
 type httpMetrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-	inFlight prometheus.Gauge
+	requests  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	inFlight  prometheus.Gauge
+	pushConns prometheus.Gauge
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
@@ -80,8 +81,11 @@ func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "monsys_http_requests_in_flight", Help: "HTTP requests being answered now.",
 		}),
+		pushConns: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "monsys_push_connections", Help: "Agents connected on the push WebSocket.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inFlight} {
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inFlight, m.pushConns} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register http metrics: %w", err)
 		}

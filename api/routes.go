@@ -85,6 +85,17 @@ func (s *Server) routeTable() []route {
 		{Method: "POST", Path: v1 + "/agents/:id/heartbeat", Access: agentOnly, Handler: s.heartbeat, Tag: "agent-protocol",
 			Summary: "Report that the agent is alive", Request: heartbeatRequest{}, Reply: heartbeatReply{}},
 
+		{Method: "GET", Path: v1 + "/ws/agents/:id", Access: agentOnly, Handler: s.agentSocket, Tag: "agent-protocol",
+			Summary: "The agent's push WebSocket (ping/pong, config updates); the path id must be the token's agent",
+			Status:  101, Limit: &rateLimit{Policy: ratelimit.Policy{Name: "push-connect", Quota: 30, Window: time.Minute}, Key: byAgent}},
+		{Method: "GET", Path: v1 + "/agent/install.sh", Access: public, Handler: s.installScript, Tag: "agent-protocol",
+			Summary: "A POSIX sh script that installs the agent for a live enrollment token (hub URL from MONSYS_PUBLIC_URL)",
+			Query:   []queryParam{{"token", "a live enrollment token (mse_…)"}},
+			Limit:   &rateLimit{Policy: ratelimit.Policy{Name: "agent-install", Quota: 60, Window: time.Minute}, Key: byIP}},
+		{Method: "GET", Path: v1 + "/agent/download/linux/:arch", Access: public, Handler: s.agentDownload, Tag: "agent-protocol",
+			Summary: "The agent binary for linux/amd64 or linux/arm64, from MONSYS_AGENT_DIST_DIR",
+			Limit:   &rateLimit{Policy: ratelimit.Policy{Name: "agent-download", Quota: 60, Window: time.Minute}, Key: byIP}},
+
 		{Method: "POST", Path: v1 + "/ingest", Access: agentOnly, Handler: s.ingestBatch, Tag: "agent-protocol",
 			Summary: "Send a signed, compressed batch of metrics, heartbeat, inventory and alerts; answered after commit",
 			Request: wire.Batch{}, Reply: wire.IngestResponse{},

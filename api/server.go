@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
 )
 
@@ -23,6 +25,8 @@ type Config struct {
 	BodyLimit       int           // largest JSON body, bytes
 	Version         string        // build version, for health and docs
 	Dialect         string        // timescaledb or postgres, for health
+	AgentDistDir    string        // agent binaries served by /agent/download; "" serves none
+	MaxPushConns    int           // push WebSocket connections held at once (default 10000)
 }
 
 // Deps are the collaborators the server borrows; it closes none of them.
@@ -32,7 +36,8 @@ type Deps struct {
 	Registry prometheus.Registerer
 	Gatherer prometheus.Gatherer
 	Ingest   IngestDeps
-	Metrics  MetricsQuerier // nil: the metric routes answer 503
+	Metrics  MetricsQuerier  // nil: the metric routes answer 503
+	Relay    *relay.Registry // connected agents; nil: the server makes its own
 }
 
 // IngestDeps are what the ingest and remote-write routes need.
@@ -56,6 +61,8 @@ type Server struct {
 	limiters    limiters
 	agentTokens *agentTokens
 	spec        openAPICache
+	relay       *relay.Registry
+	pushUpgrade fiber.Handler
 }
 
 // New builds the server and its routes.
@@ -65,6 +72,15 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if s.query == nil {
 		s.query = noMetrics{}
 	}
+	if s.cfg.MaxPushConns <= 0 {
+		s.cfg.MaxPushConns = 10000
+	}
+	s.relay = deps.Relay
+	if s.relay == nil {
+		s.relay = relay.New(s.cfg.MaxPushConns)
+	}
+	s.pushUpgrade = websocket.New(s.servePush, websocket.Config{HandshakeTimeout: 10 * time.Second,
+		ReadBufferSize: 4 << 10, WriteBufferSize: 4 << 10})
 	m, err := newHTTPMetrics(deps.Registry)
 	if err != nil {
 		return nil, err
@@ -104,10 +120,14 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections and waits for requests in flight
 // until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.relay.CloseAll() // push connections end so the server can stop
 	err := s.app.ShutdownWithContext(ctx)
 	s.ingest.decomp.Close()
 	return err
 }
+
+// Relay is the registry of agents connected on the push WebSocket.
+func (s *Server) Relay() *relay.Registry { return s.relay }
 
 func (s *Server) json(v any) ([]byte, error) { return json.Marshal(v) }
 

@@ -29,9 +29,12 @@ type Config struct {
 	SessionMaxAge   time.Duration `env:"SESSION_MAX_AGE" envDefault:"12h" help:"a session ends this long after login, used or not"`
 	BodyLimit       int           `env:"BODY_LIMIT" envDefault:"1048576" help:"largest JSON request body in bytes, outside ingest"`
 	ShutdownGrace   time.Duration `env:"SHUTDOWN_GRACE" envDefault:"25s" help:"how long shutdown waits for requests in flight"`
+	AgentDistDir    string        `env:"AGENT_DIST_DIR" help:"directory of agent binaries (monsys-agent-linux-amd64, -arm64) served at /api/v1/agent/download; empty serves none"`
+	MaxPushConns    int           `env:"MAX_PUSH_CONNS" envDefault:"10000" help:"agents connected on the push WebSocket at once"`
 
 	IngestMaxCompressed int           `env:"INGEST_MAX_COMPRESSED" envDefault:"8388608" help:"largest ingest or remote-write body as sent, bytes"`
 	IngestMaxDecoded    int           `env:"INGEST_MAX_DECODED" envDefault:"33554432" help:"largest ingest or remote-write body after decompression, bytes"`
+	IngestBatchesPerMin int           `env:"INGEST_BATCHES_PER_MINUTE" envDefault:"60" help:"ingest batches accepted per agent per minute; more answer 429 with Retry-After"`
 	IngestShards        int           `env:"INGEST_SHARDS" envDefault:"0" help:"ingest rings and flushers (0: one per CPU, at least 2)"`
 	SeriesCacheSize     int           `env:"SERIES_CACHE_SIZE" envDefault:"1000000" help:"series ids kept in memory"`
 	RetentionRaw        time.Duration `env:"RETENTION_RAW" envDefault:"0s" help:"how long raw samples are kept and accepted (0: 720h on TimescaleDB, 168h on PostgreSQL)"`
@@ -130,6 +133,17 @@ func (c *Config) Validate() error {
 	}
 	if c.IngestMaxDecoded < c.IngestMaxCompressed || c.IngestMaxDecoded > 1<<30 {
 		errs = append(errs, fmt.Errorf("MONSYS_INGEST_MAX_DECODED=%d: want at least MONSYS_INGEST_MAX_COMPRESSED and at most 1 GiB", c.IngestMaxDecoded))
+	}
+	if c.IngestBatchesPerMin < 1 || c.IngestBatchesPerMin > 6000 {
+		errs = append(errs, fmt.Errorf("MONSYS_INGEST_BATCHES_PER_MINUTE=%d: want 1 to 6000", c.IngestBatchesPerMin))
+	}
+	if c.MaxPushConns < 1 || c.MaxPushConns > 1000000 {
+		errs = append(errs, fmt.Errorf("MONSYS_MAX_PUSH_CONNS=%d: want 1 to 1000000", c.MaxPushConns))
+	}
+	if c.AgentDistDir != "" {
+		if st, err := os.Stat(c.AgentDistDir); err != nil || !st.IsDir() {
+			errs = append(errs, fmt.Errorf("MONSYS_AGENT_DIST_DIR=%q: not a directory", c.AgentDistDir))
+		}
 	}
 	if c.IngestShards < 0 || c.IngestShards > 64 {
 		errs = append(errs, fmt.Errorf("MONSYS_INGEST_SHARDS=%d: want 0 to 64", c.IngestShards))

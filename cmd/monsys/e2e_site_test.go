@@ -140,8 +140,14 @@ type hub struct {
 // is killed.
 func (s *site) start(t *testing.T) *hub {
 	t.Helper()
+	return s.startOn(t, freePort(t))
+}
+
+// startOn runs `monsys serve` on port, for tests that restart a hub where
+// its clients expect it.
+func (s *site) startOn(t *testing.T, port int) *hub {
+	t.Helper()
 	s.runs++
-	port := freePort(t)
 	h := &hub{
 		url:    "http://127.0.0.1:" + strconv.Itoa(port),
 		stdout: filepath.Join(s.dir, fmt.Sprintf("hub-%d.stdout", s.runs)),

@@ -58,7 +58,8 @@ func newIngest(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, reg prom
 		Sink:     pipe,
 		Resolver: ingest.NewResolver(cache, pool),
 		Config: api.IngestConfig{MaxCompressed: cfg.IngestMaxCompressed, MaxDecoded: cfg.IngestMaxDecoded,
-			MaxSampleAge: rawRetention(cfg, d), MaxFuture: maxFuture, Limits: ingest.DefaultLimits},
+			MaxSampleAge: rawRetention(cfg, d), MaxFuture: maxFuture, Limits: ingest.DefaultLimits,
+			BatchesPerMinute: cfg.IngestBatchesPerMin},
 	}}, nil
 }
 

@@ -179,5 +179,6 @@ func (m *Main) newServer(st *store.Store, reg *prometheus.Registry, dialect stri
 	return api.New(api.Config{
 		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,
 		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
+		AgentDistDir: cfg.AgentDistDir, MaxPushConns: cfg.MaxPushConns,
 	}, api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q})
 }
