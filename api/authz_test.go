@@ -144,6 +144,8 @@ var authzRows = map[string]authzRow{
 	"GET /api/v1/metrics/top":   {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/metrics/top?metric=cpu_usage_ratio")},
 	"GET /api/v1/metrics/names": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/metrics/names")},
 
+	"GET /api/v1/audit-log":           {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/audit-log?type=login_failed")},
+	"GET /api/v1/audit-log/verify":    {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/audit-log/verify")},
 	"GET /api/v1/integrity-anomalies": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/integrity-anomalies")},
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/wire"
@@ -108,6 +109,11 @@ func (s *Server) routeTable() []route {
 		{Method: "GET", Path: v1 + "/metrics/names", Access: person, MinRole: auth.RoleViewer, Handler: s.metricNames, Tag: "metrics",
 			Summary: "Metric names seen in the tenant, with their label keys and series counts", Reply: page[metricNameReply]{},
 			Query: []queryParam{{"agent_id", "only this agent's metrics"}}},
+
+		{Method: "GET", Path: v1 + "/audit-log", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAuditLog, Tag: "audit",
+			Summary: "The tenant's audit log, newest first", Reply: page[auditReply]{}, Query: auditQuery()},
+		{Method: "GET", Path: v1 + "/audit-log/verify", Access: person, MinRole: auth.RoleAdmin, Handler: s.verifyAuditLog, Tag: "audit",
+			Summary: "Recompute the tenant's audit hash chain and report the first broken link", Reply: audit.Report{}},
 
 		{Method: "GET", Path: v1 + "/integrity-anomalies", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAnomalies, Tag: "agents",
 			Summary: "Integrity anomalies, newest first", Reply: page[anomalyReply]{},

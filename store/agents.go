@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 )
 
@@ -146,13 +147,16 @@ WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`
 // leaves every listing. The row and its time series stay until retention
 // removes the data, so history keeps its owner; the same machine enrolling
 // again becomes a new agent.
-func (s *Store) DeleteAgent(ctx context.Context, tenantID, id uuid.UUID) error {
-	tag, err := s.pool.Exec(ctx, deleteAgentSQL, tenantID, id)
-	if err != nil {
-		return fmt.Errorf("delete agent: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("delete agent: %w", ErrNotFound)
-	}
-	return nil
+func (s *Store) DeleteAgent(ctx context.Context, tenantID, id uuid.UUID, ev audit.Event) error {
+	ev.TargetType, ev.TargetID = "agent", id.String()
+	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, deleteAgentSQL, tenantID, id)
+		if err != nil {
+			return fmt.Errorf("delete agent: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("delete agent: %w", ErrNotFound)
+		}
+		return nil
+	})
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/monsys/monsys/audit"
 )
 
 // Anomaly is an integrity event about an agent that a person should look
@@ -26,12 +28,21 @@ type Anomaly struct {
 const insertAnomalySQL = `INSERT INTO integrity_anomalies (id, tenant_id, agent_id, kind, detail, source_ip)
 VALUES ($1, $2, $3, $4, $5, $6)`
 
-// RecordAnomaly stores one integrity anomaly.
+// RecordAnomaly stores one integrity anomaly and its
+// integrity_anomaly_raised audit row.
 func (s *Store) RecordAnomaly(ctx context.Context, tenantID uuid.UUID, agentID *uuid.UUID, kind string, detail map[string]any, sourceIP string) error {
-	if _, err := s.pool.Exec(ctx, insertAnomalySQL, newID(), tenantID, agentID, kind, detail, sourceIP); err != nil {
-		return fmt.Errorf("insert integrity anomaly: %w", err)
+	id := newID()
+	ev := audit.Event{TenantID: tenantID.String(), ActorType: audit.ActorSystem, Type: "integrity_anomaly_raised",
+		TargetType: "integrity_anomaly", TargetID: id.String(), IP: sourceIP, Details: map[string]any{"kind": kind}}
+	if agentID != nil {
+		ev.Details["agent_id"] = agentID.String()
 	}
-	return nil
+	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, insertAnomalySQL, id, tenantID, agentID, kind, detail, sourceIP); err != nil {
+			return fmt.Errorf("insert integrity anomaly: %w", err)
+		}
+		return nil
+	})
 }
 
 const listAnomaliesSQL = `SELECT id, tenant_id, agent_id, kind, detail, source_ip, created_at, resolved_at
