@@ -16,11 +16,11 @@ import (
 
 // Event is one security-sensitive action.
 type Event struct {
-	TenantID   string         // uuid of the tenant the action happened in
-	ActorType  string         // "user", "api_key", "agent" or "system"
-	ActorID    string         // user/api key/agent id; "" for system
-	Type       string         // event_type, snake_case, e.g. "login_succeeded", "agent_governance_updated"
-	TargetType string         // "user", "agent", "api_key", "alert", … ("" when none)
+	TenantID   string // uuid of the tenant the action happened in
+	ActorType  string // "user", "api_key", "agent" or "system"
+	ActorID    string // user/api key/agent id; "" for system
+	Type       string // event_type, snake_case, e.g. "login_succeeded", "agent_governance_updated"
+	TargetType string // "user", "agent", "api_key", "alert", … ("" when none)
 	TargetID   string
 	IP         string         // client IP as the api saw it ("" when none)
 	Details    map[string]any // small, never secrets
