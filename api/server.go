@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/store"
 )
 
@@ -23,6 +24,10 @@ type Config struct {
 	BodyLimit       int           // largest JSON body, bytes
 	Version         string        // build version, for health and docs
 	Dialect         string        // timescaledb or postgres, for health
+	// RateQuotas overrides the quota of rate-limit policies by name
+	// (login, totp_challenge, forgot_password, invitations, rotate_token,
+	// rotate_signing_key, user); nil keeps reference/API.md's.
+	RateQuotas map[string]int
 }
 
 // Deps are the collaborators the server borrows; it closes none of them.
@@ -33,6 +38,9 @@ type Deps struct {
 	Gatherer prometheus.Gatherer
 	Ingest   IngestDeps
 	Metrics  MetricsQuerier // nil: the metric routes answer 503
+	// SharedLimits, when set, keeps rate-limit counts in this database so
+	// that the hubs of a cluster share them (MONSYS_CLUSTER=1).
+	SharedLimits ratelimit.DB
 }
 
 // IngestDeps are what the ingest and remote-write routes need.
@@ -44,24 +52,26 @@ type IngestDeps struct {
 
 // Server is the HTTP API.
 type Server struct {
-	cfg         Config
-	store       *store.Store
-	log         *slog.Logger
-	app         *fiber.App
-	metrics     *httpMetrics
-	gather      prometheus.Gatherer
-	routes      []route
-	ingest      *ingestDeps
-	query       MetricsQuerier
-	limiters    limiters
-	agentTokens *agentTokens
-	spec        openAPICache
+	cfg          Config
+	store        *store.Store
+	log          *slog.Logger
+	app          *fiber.App
+	metrics      *httpMetrics
+	gather       prometheus.Gatherer
+	routes       []route
+	ingest       *ingestDeps
+	query        MetricsQuerier
+	limiters     limiters
+	sharedLimits ratelimit.DB
+	resets       *resetQueue
+	agentTokens  *agentTokens
+	spec         openAPICache
 }
 
 // New builds the server and its routes.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{cfg: cfg, store: deps.Store, log: deps.Logger.With("component", "api"), gather: deps.Gatherer,
-		limiters: limiters{}, agentTokens: newAgentTokens(), query: deps.Metrics}
+		limiters: limiters{}, agentTokens: newAgentTokens(), query: deps.Metrics, sharedLimits: deps.SharedLimits}
 	if s.query == nil {
 		s.query = noMetrics{}
 	}
@@ -70,6 +80,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
+	s.resets = newResetQueue(s.store, s.log)
 	if s.ingest, err = newIngestDeps(deps.Ingest); err != nil {
 		return nil, err
 	}
@@ -105,6 +116,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.app.ShutdownWithContext(ctx)
+	s.resets.close() // after HTTP: no handler adds to it any more
 	s.ingest.decomp.Close()
 	return err
 }

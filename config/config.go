@@ -29,6 +29,9 @@ type Config struct {
 	SessionMaxAge   time.Duration `env:"SESSION_MAX_AGE" envDefault:"12h" help:"a session ends this long after login, used or not"`
 	BodyLimit       int           `env:"BODY_LIMIT" envDefault:"1048576" help:"largest JSON request body in bytes, outside ingest"`
 	ShutdownGrace   time.Duration `env:"SHUTDOWN_GRACE" envDefault:"25s" help:"how long shutdown waits for requests in flight"`
+	SMTPURL         string        `env:"SMTP_URL" secret:"true" help:"mail server for reset and invitation mail, smtp://user:pass@host:port (STARTTLS when offered) or smtps://…; empty logs each message for the operator"`
+	SMTPFrom        string        `env:"SMTP_FROM" envDefault:"monsys@localhost" help:"From address of the hub's mail"`
+	Cluster         bool          `env:"CLUSTER" envDefault:"false" help:"several hubs share one database: keep rate-limit counts in PostgreSQL instead of in memory"`
 
 	IngestMaxCompressed int           `env:"INGEST_MAX_COMPRESSED" envDefault:"8388608" help:"largest ingest or remote-write body as sent, bytes"`
 	IngestMaxDecoded    int           `env:"INGEST_MAX_DECODED" envDefault:"33554432" help:"largest ingest or remote-write body after decompression, bytes"`
@@ -146,6 +149,14 @@ func (c *Config) Validate() error {
 	if c.RetentionOneHour < c.RetentionOneMinute {
 		errs = append(errs, fmt.Errorf("MONSYS_RETENTION_1H=%s: want at least MONSYS_RETENTION_1M (%s)", c.RetentionOneHour, c.RetentionOneMinute))
 	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			errs = append(errs, errors.New("MONSYS_SMTP_URL: want smtp://user:pass@host:port or smtps://user:pass@host:port"))
+		}
+	}
+	if !strings.Contains(c.SMTPFrom, "@") || strings.ContainsAny(c.SMTPFrom, "\r\n") {
+		errs = append(errs, fmt.Errorf("MONSYS_SMTP_FROM=%q: want an email address", c.SMTPFrom))
+	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))
 	}
@@ -159,7 +170,8 @@ func (c Config) Summary() []any {
 		db = redactURL(c.DatabaseURL)
 	}
 	return []any{"listen", c.Listen, "public_url", c.PublicURL, "data_dir", c.DataDir,
-		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies}
+		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies,
+		"smtp", smtpSummary(c.SMTPURL), "cluster", c.Cluster}
 }
 
 func redactURL(s string) string {
@@ -176,4 +188,11 @@ func redactURL(s string) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+func smtpSummary(s string) string {
+	if s == "" {
+		return "none (mail is logged)"
+	}
+	return redactURL(s)
 }

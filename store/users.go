@@ -19,6 +19,10 @@ type User struct {
 	PasswordHash string     `db:"password_hash"`
 	DisabledAt   *time.Time `db:"disabled_at"`
 	CreatedAt    time.Time  `db:"created_at"`
+	// TOTPEnabledAt is set while the user signs in with a second factor.
+	TOTPEnabledAt *time.Time `db:"totp_enabled_at"`
+	// LockedUntil is the end of a lock caused by failed logins.
+	LockedUntil *time.Time `db:"locked_until"`
 }
 
 // Membership is a user's role in one tenant.
@@ -28,7 +32,7 @@ type Membership struct {
 	Role     auth.Role `db:"role"`
 }
 
-const userColumns = `u.id, u.email, u.name, u.password_hash, u.disabled_at, u.created_at`
+const userColumns = `u.id, u.email, u.name, u.password_hash, u.disabled_at, u.created_at, u.totp_enabled_at, u.locked_until`
 
 const userByEmailSQL = `SELECT ` + userColumns + ` FROM users u WHERE lower(u.email) = lower($1)`
 
@@ -55,7 +59,7 @@ func (s *Store) User(ctx context.Context, id uuid.UUID) (User, error) {
 }
 
 const insertUserSQL = `INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)
-RETURNING id, email, name, password_hash, disabled_at, created_at`
+RETURNING id, email, name, password_hash, disabled_at, created_at, totp_enabled_at, locked_until`
 
 const insertMembershipSQL = `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)`
 
