@@ -2,11 +2,15 @@ package api
 
 import (
 	"encoding/json"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/mail"
 	"github.com/monsys/monsys/wire"
 )
 
@@ -168,4 +172,75 @@ func TestAnomalyCursor(t *testing.T) {
 	if len(seen) != 5 {
 		t.Fatalf("%d anomalies across pages, want 5", len(seen))
 	}
+}
+
+// TestAPIKeyChecksumRefusedBeforeLookup: a key with a broken checksum is
+// refused by its shape, with the answer that only the pre-lookup check
+// gives, while an unknown well-formed key is looked up and not found.
+func TestAPIKeyChecksumRefusedBeforeLookup(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	fx := e.newTenant("acme")
+	key, _ := e.apiKey(fx, auth.RoleViewer)
+	bad := key.Bearer[:len(key.Bearer)-1] + string(flipBase62(key.Bearer[len(key.Bearer)-1]))
+	p := e.do("GET", "/api/v1/agents", cred{Bearer: bad}, nil).wantProblem(t, http.StatusUnauthorized)
+	if p.Detail != "the bearer token is malformed" {
+		t.Fatalf("bad checksum answered %q", p.Detail)
+	}
+	unknown, _, err := auth.NewToken(auth.KindAPIKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = e.do("GET", "/api/v1/agents", cred{Bearer: unknown}, nil).wantProblem(t, http.StatusUnauthorized)
+	if p.Detail == "the bearer token is malformed" {
+		t.Fatal("a well-formed unknown key was refused by shape")
+	}
+	e.do("GET", "/api/v1/agents", key, nil).want(t, http.StatusOK, nil)
+}
+
+// TestMailIsRetried: a message that cannot reach the mail server stays in
+// the outbox with its error and a later attempt, and goes out once the
+// server answers.
+func TestMailIsRetried(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	fx := e.newTenant("acme")
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadAddr := dead.Addr().String()
+	_ = dead.Close() // nothing listens there now: connections are refused
+	e.invitation(fx, "late@example.test", auth.RoleViewer)
+	sender, err := mail.ParseSMTP("smtp://"+deadAddr, "monsys@test.local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mail.NewOutbox(e.st, sender, slog.New(slog.DiscardHandler)).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var attempts int
+	var lastErr string
+	var wait float64
+	if err := e.pool.QueryRow(t.Context(), `SELECT attempts, last_error, extract(epoch FROM next_attempt_at - now()) FROM outbox WHERE sent_at IS NULL`).
+		Scan(&attempts, &lastErr, &wait); err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 1 || lastErr == "" || wait < 20 || wait > 31 {
+		t.Fatalf("after a refused connection: attempts %d, error %q, next attempt in %.0f s (want 1, an error, 30 s)", attempts, lastErr, wait)
+	}
+	smtp := newSMTPServer(t)
+	if m := e.deliverDue(smtp); m.To != "late@example.test" {
+		t.Fatalf("delivered to %s", m.To)
+	}
+	if mail.Backoff(1) != 30*time.Second || mail.Backoff(2) != time.Minute || mail.Backoff(20) != time.Hour {
+		t.Fatalf("backoff %v %v %v", mail.Backoff(1), mail.Backoff(2), mail.Backoff(20))
+	}
+}
+
+// deliverDue makes every waiting message due now and delivers one.
+func (e *env) deliverDue(s *smtpServer) delivered {
+	e.t.Helper()
+	e.exec(`UPDATE outbox SET next_attempt_at = now() WHERE sent_at IS NULL`)
+	return e.deliver(s)
 }

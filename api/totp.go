@@ -133,37 +133,44 @@ func (s *Server) totpChallenge(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if auth.LooksLikeRecoveryCode(req.Code) {
-		if err := s.totpAllowed(c, u.ID); err != nil {
-			return err
-		}
-		if err := s.store.UseRecoveryCode(ctx, u.ID, auth.HashRecoveryCode(req.Code)); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return s.codeFailed(c, u.ID, ch.TenantID)
-			}
-			return err
-		}
-		if err := s.store.Record(ctx, userEvent(c, "recovery_code_used", ch.TenantID.String(), u.ID.String())); err != nil {
-			return err
-		}
-	} else {
-		st, err := s.store.TOTP(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		step, err := s.checkCode(c, u.ID, ch.TenantID, st, req.Code)
-		if err != nil {
-			return err
-		}
-		if err := s.store.UseTOTPStep(ctx, u.ID, step); err != nil {
-			return s.codeFailed(c, u.ID, ch.TenantID)
-		}
+	if err := s.secondFactor(c, u.ID, ch.TenantID, req.Code); err != nil {
+		return err
 	}
 	m, err := s.store.Membership(ctx, ch.TenantID, u.ID)
 	if err != nil {
 		return credentialErr(err, "the account left that tenant; sign in again")
 	}
 	return s.startSession(c, u, m, &hash)
+}
+
+// secondFactor spends a TOTP code (its step) or a recovery code of the
+// user, or answers why not.
+func (s *Server) secondFactor(c *fiber.Ctx, userID, tenantID uuid.UUID, code string) error {
+	ctx := c.UserContext()
+	if auth.LooksLikeRecoveryCode(code) {
+		if err := s.totpAllowed(c, userID); err != nil {
+			return err
+		}
+		if err := s.store.UseRecoveryCode(ctx, userID, auth.HashRecoveryCode(code)); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return s.codeFailed(c, userID, tenantID)
+			}
+			return err
+		}
+		return s.store.Record(ctx, userEvent(c, "recovery_code_used", tenantID.String(), userID.String()))
+	}
+	st, err := s.store.TOTP(ctx, userID)
+	if err != nil {
+		return err
+	}
+	step, err := s.checkCode(c, userID, tenantID, st, code)
+	if err != nil {
+		return err
+	}
+	if err := s.store.UseTOTPStep(ctx, userID, step); err != nil {
+		return s.codeFailed(c, userID, tenantID)
+	}
+	return nil
 }
 
 // checkCode matches a TOTP code against st under the per-account failure

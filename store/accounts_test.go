@@ -1,0 +1,97 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/monsys/monsys/audit"
+	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/store"
+)
+
+// TestTOTPStepIsUsedOnce: of many concurrent uses of one step exactly one
+// wins, and an earlier step is refused after a later one.
+func TestTOTPStepIsUsedOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	b := f.tenant(t, "acme")
+	if err := f.st.SetPendingTOTP(ctx, b.Owner.ID, "JBSWY3DPEHPK3PXP"); err != nil {
+		t.Fatal(err)
+	}
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			err := f.st.UseTOTPStep(ctx, b.Owner.ID, 1000)
+			switch {
+			case err == nil:
+				won.Add(1)
+			case !errors.Is(err, store.ErrConflict):
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Fatalf("%d uses of one step succeeded, want 1", won.Load())
+	}
+	if err := f.st.UseTOTPStep(ctx, b.Owner.ID, 999); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("earlier step after a later one: %v", err)
+	}
+	if err := f.st.UseTOTPStep(ctx, b.Owner.ID, 1001); err != nil {
+		t.Fatalf("later step: %v", err)
+	}
+}
+
+// TestMailClaimsAreDisjoint: concurrent senders never lease the same
+// message, and a leased message is hidden until its lease ends.
+func TestMailClaimsAreDisjoint(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	b := f.tenant(t, "acme")
+	for range 30 {
+		_, hash := newToken(t, auth.KindAPIKey)
+		if _, err := f.st.Invite(ctx, store.NewInvitation{TenantID: b.Tenant.ID, Email: uuid.NewString() + "@x.test",
+			Role: auth.RoleViewer, InvitedBy: b.Owner.ID, TokenHash: hash, ExpiresAt: time.Now().Add(time.Hour),
+			Mail: store.Mail{To: "x@x.test", Subject: "s", Body: "b"}, Audit: audit.Event{}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[uuid.UUID]int{}
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			ms, err := f.st.ClaimMail(ctx, 10)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, m := range ms {
+				seen[m.ID]++
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != 30 {
+		t.Fatalf("%d messages claimed, want all 30", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("message %s claimed %d times", id, n)
+		}
+	}
+	if ms, err := f.st.ClaimMail(ctx, 10); err != nil || len(ms) != 0 {
+		t.Fatalf("claimed again during the lease: %d %v", len(ms), err)
+	}
+}
