@@ -25,6 +25,7 @@ import (
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/pgtest"
 	"github.com/monsys/monsys/query"
+	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/wire"
@@ -71,6 +72,13 @@ func newEnv(t *testing.T, tweak ...func(*Config)) *env {
 // run last-in first-out).
 func newEnvOnPool(t *testing.T, pool *pgxpool.Pool, tweak ...func(*Config)) *env {
 	t.Helper()
+	return startEnv(t, pool, nil, tweak...)
+}
+
+// startEnv is newEnvOnPool with rate-limit counts kept in shared (as with
+// MONSYS_CLUSTER=1) when it is not nil.
+func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...func(*Config)) *env {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +99,7 @@ func newEnvOnPool(t *testing.T, pool *pgxpool.Pool, tweak ...func(*Config)) *env
 	}
 	metrics := query.New(tsdb.NewReader(pool, testDB.Dialect()), query.Config{})
 	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: IngestDeps{
-		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}, Metrics: metrics})
+		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}, Metrics: metrics, SharedLimits: shared})
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)

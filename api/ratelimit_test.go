@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -166,5 +167,34 @@ func TestLoginLockout(t *testing.T) {
 	counts := countEvents(e.auditRows(e.session(fx, auth.RoleOwner), ""))
 	if counts["login_failed"] != 2 || counts["login_succeeded"] != 2 {
 		t.Fatalf("audit %v: want 2 failed and 2 succeeded logins", counts)
+	}
+}
+
+// TestClusterHubsShareLimits runs two hubs on one database with shared
+// counts (MONSYS_CLUSTER=1): together they allow 10 logins a minute per
+// IP, not 10 each.
+func TestClusterHubsShareLimits(t *testing.T) {
+	t.Parallel()
+	pool := testDB.New(t)
+	noOverrides := func(c *Config) { c.RateQuotas = nil }
+	hubs := []*env{startEnv(t, pool, pool, noOverrides), startEnv(t, pool, pool, noOverrides)}
+	fx := hubs[0].newTenant("acme")
+	login := func(e *env) reply {
+		return e.do("POST", "/api/v1/auth/login", cred{}, loginRequest{Email: fx.email(auth.RoleViewer), Password: "wrong password!"})
+	}
+	// Shared windows are aligned to the clock: start well inside one.
+	if left := 60 - time.Now().Unix()%60; left < 10 {
+		time.Sleep(time.Duration(left)*time.Second + 200*time.Millisecond)
+	}
+	for i := range 10 {
+		if r := login(hubs[i%2]); r.Status != http.StatusUnauthorized {
+			t.Fatalf("login %d of 10 across the hubs: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	for _, h := range hubs {
+		wantLimited(t, login(h), "login", 10, 60)
+	}
+	if r := login(hubs[1].from("127.0.0.2")); r.Status != http.StatusUnauthorized {
+		t.Fatalf("another IP: %d", r.Status)
 	}
 }

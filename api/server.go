@@ -80,7 +80,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
-	s.resets = newResetQueue(s.store, s.log)
 	if s.ingest, err = newIngestDeps(deps.Ingest); err != nil {
 		return nil, err
 	}
@@ -104,6 +103,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 			s.app.Add(fiber.MethodHead, r.Path, s.guard(r), r.Handler) // monitors probe with HEAD
 		}
 	}
+	s.resets = newResetQueue(s.store, s.log) // last: nothing after it can fail and leak its goroutine
 	return s, nil
 }
 
