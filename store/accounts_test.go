@@ -95,3 +95,32 @@ func TestMailClaimsAreDisjoint(t *testing.T) {
 		t.Fatalf("claimed again during the lease: %d %v", len(ms), err)
 	}
 }
+
+// TestPruneAccounts removes only rows that can no longer be used.
+func TestPruneAccounts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	b := f.tenant(t, "acme")
+	mail := func(to string) store.Mail { return store.Mail{To: to, Subject: "s", Body: "b"} }
+	for range 2 {
+		_, hash := newToken(t, auth.KindAPIKey)
+		if _, err := f.st.RequestPasswordReset(ctx, b.Owner.Email, hash, mail, audit.Event{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.exec(t, `UPDATE password_resets SET expires_at = now() - interval '2 days' WHERE token_hash = (SELECT token_hash FROM password_resets LIMIT 1)`)
+	f.exec(t, `UPDATE outbox SET sent_at = now(), created_at = now() - interval '31 days' WHERE id = (SELECT id FROM outbox LIMIT 1)`)
+	f.exec(t, `INSERT INTO rate_counters VALUES ('login', 'ip:x', now() - interval '2 days', 3), ('login', 'ip:x', now(), 1)`)
+	n, err := f.st.PruneAccounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n["password_resets"] != 1 || n["outbox"] != 1 || n["rate_counters"] != 1 {
+		t.Fatalf("pruned %v, want one reset, one mail, one counter", n)
+	}
+	if f.count(t, `SELECT count(*) FROM password_resets`) != 1 || f.count(t, `SELECT count(*) FROM outbox`) != 1 ||
+		f.count(t, `SELECT count(*) FROM rate_counters`) != 1 {
+		t.Fatal("a live row was pruned")
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -27,4 +28,16 @@ func newMailJob(cfg config.Config, st *store.Store, log *slog.Logger) (workers.J
 		sender = s
 	}
 	return workers.Job{Name: "mail", Interval: mailInterval, RunAtStart: true, Run: mail.NewOutbox(st, sender, log).Run}, nil
+}
+
+// pruneAccountsJob keeps the account tables bounded (see
+// store.PruneAccounts).
+func pruneAccountsJob(st *store.Store, log *slog.Logger) workers.Job {
+	return workers.Job{Name: "prune-accounts", Interval: time.Hour, RunAtStart: true, Run: func(ctx context.Context) error {
+		n, err := st.PruneAccounts(ctx)
+		if len(n) > 0 {
+			log.Info("pruned spent account rows", "rows", n)
+		}
+		return err
+	}}
 }

@@ -113,7 +113,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
-	runner := workers.New(log, append(jobs, mailJob)...)
+	runner := workers.New(log, append(jobs, mailJob, pruneAccountsJob(st, log))...)
 	workDone := make(chan struct{})
 	go func() { runner.Run(workCtx); close(workDone) }()
 	defer func() { stopWork(); <-workDone }()
