@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -122,5 +123,36 @@ func TestPruneAccounts(t *testing.T) {
 	if f.count(t, `SELECT count(*) FROM password_resets`) != 1 || f.count(t, `SELECT count(*) FROM outbox`) != 1 ||
 		f.count(t, `SELECT count(*) FROM rate_counters`) != 1 {
 		t.Fatal("a live row was pruned")
+	}
+}
+
+// TestOperatorSetPassword: the CLI's way back in ends sessions, lifts a
+// login lock and leaves an audit row.
+func TestOperatorSetPassword(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	b := f.tenant(t, "acme")
+	_, hash := newToken(t, auth.KindAPIKey)
+	if _, err := f.st.CreateSession(ctx, store.NewSession{TokenHash: hash, UserID: b.Owner.ID, TenantID: b.Tenant.ID,
+		CSRFToken: "c", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(t, `UPDATE users SET failed_logins = 40, locked_until = now() + interval '10 minutes' WHERE id = $1`, b.Owner.ID)
+	if err := f.st.SetPassword(ctx, strings.ToUpper(b.Owner.Email), fakePasswordHash); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(t, `SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL`, b.Owner.ID); n != 0 {
+		t.Fatalf("%d sessions live after set-password", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM users WHERE id = $1 AND locked_until IS NULL AND failed_logins = 0`, b.Owner.ID); n != 1 {
+		t.Fatal("the login lock survived set-password")
+	}
+	rows, err := f.st.AuditLog(ctx, b.Tenant.ID, audit.Filter{Type: "password_set_by_operator", Limit: 10})
+	if err != nil || len(rows) != 1 || rows[0].TargetID != b.Owner.ID.String() || rows[0].ActorType != audit.ActorSystem {
+		t.Fatalf("audit rows %+v %v", rows, err)
+	}
+	if err := f.st.SetPassword(ctx, "nobody@acme.test", fakePasswordHash); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown email: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 )
 
@@ -114,21 +115,29 @@ func (s *Store) DefaultMembership(ctx context.Context, userID uuid.UUID) (Member
 	return m, nil
 }
 
-const setPasswordSQL = `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now()
-WHERE lower(email) = lower($1) RETURNING id`
+const setPasswordSQL = `UPDATE users u SET password_hash = $2, password_changed_at = now(), updated_at = now(),
+  failed_logins = 0, locked_until = NULL
+WHERE lower(u.email) = lower($1) RETURNING u.id, ` + auditTenantSQL
 
 const revokeUserSessionsSQL = `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`
 
-// SetPassword replaces a user's password and ends all their sessions.
+// SetPassword replaces a user's password (the operator's way back in,
+// `monsys user set-password`), ends all their sessions and lifts a login
+// lock, and records password_set_by_operator.
 func (s *Store) SetPassword(ctx context.Context, email, passwordHash string) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		var id uuid.UUID
-		if err := tx.QueryRow(ctx, setPasswordSQL, email, passwordHash).Scan(&id); err != nil {
+		var tenant string
+		if err := tx.QueryRow(ctx, setPasswordSQL, email, passwordHash).Scan(&id, &tenant); err != nil {
 			return fmt.Errorf("set password: %w", mapErr(err))
 		}
 		if _, err := tx.Exec(ctx, revokeUserSessionsSQL, id); err != nil {
 			return fmt.Errorf("end sessions: %w", err)
 		}
-		return nil
+		if tenant == "" {
+			return nil
+		}
+		return recordTx(ctx, tx, &audit.Event{TenantID: tenant, ActorType: audit.ActorSystem, Type: "password_set_by_operator",
+			TargetType: "user", TargetID: id.String()})
 	})
 }
