@@ -49,7 +49,8 @@ type counter interface {
 	Peek(ctx context.Context, key string) (ratelimit.Decision, error)
 }
 
-// limiters holds one counter per policy name, built once in New.
+// limiters holds one counter per policy name, built in New and only read
+// after it (handlers run concurrently).
 type limiters map[string]counter
 
 // limiterFor returns the policy's counter, creating it on first use, with

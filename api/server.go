@@ -64,6 +64,7 @@ type Server struct {
 	limiters     limiters
 	sharedLimits ratelimit.DB
 	resets       *resetQueue
+	totpFails    counter // wrong TOTP and recovery codes per account
 	agentTokens  *agentTokens
 	spec         openAPICache
 }
@@ -96,6 +97,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		AppName:        "monsys",
 	})
 	s.app.Use(s.recoverPanic, s.assignRequestID, s.observe)
+	s.totpFails = s.limiterFor(totpFailLimit())
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
 		s.app.Add(r.Method, r.Path, s.guard(r), r.Handler)

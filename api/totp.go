@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/store"
 )
 
@@ -186,21 +187,28 @@ func (s *Server) checkCode(c *fiber.Ctx, userID, tenantID uuid.UUID, st store.TO
 	return step, nil
 }
 
+// totpFailPolicy is the TOTP failure policy with any configured quota.
+func (s *Server) totpFailPolicy() ratelimit.Policy {
+	rl := totpFailLimit()
+	if q, ok := s.cfg.RateQuotas[rl.Policy.Name]; ok {
+		rl.Policy.Quota = q
+	}
+	return rl.Policy
+}
+
 // totpAllowed refuses with 429 once the account used up its wrong codes.
 func (s *Server) totpAllowed(c *fiber.Ctx, userID uuid.UUID) error {
-	rl := totpFailLimit()
-	d, err := s.limiterFor(rl).Peek(c.UserContext(), "user:"+userID.String())
+	d, err := s.totpFails.Peek(c.UserContext(), "user:"+userID.String())
 	if err != nil || d.Allowed {
 		return err
 	}
-	return limitAnswer(c, rl.Policy, d)
+	return limitAnswer(c, s.totpFailPolicy(), d)
 }
 
 // codeFailed counts a wrong code against the account, records totp_failed
 // and answers 401.
 func (s *Server) codeFailed(c *fiber.Ctx, userID, tenantID uuid.UUID) error {
-	rl := totpFailLimit()
-	if _, err := s.limiterFor(rl).Take(c.UserContext(), "user:"+userID.String()); err != nil {
+	if _, err := s.totpFails.Take(c.UserContext(), "user:"+userID.String()); err != nil {
 		return err
 	}
 	if err := s.store.Record(c.UserContext(), userEvent(c, "totp_failed", tenantID.String(), userID.String())); err != nil {
