@@ -28,6 +28,9 @@ type Config struct {
 	// (login, totp_challenge, forgot_password, invitations, rotate_token,
 	// rotate_signing_key, user); nil keeps reference/API.md's.
 	RateQuotas map[string]int
+	// TOTPKey (32 bytes) encrypts TOTP secrets at rest; nil stores them
+	// unencrypted.
+	TOTPKey []byte
 }
 
 // Deps are the collaborators the server borrows; it closes none of them.

@@ -50,7 +50,11 @@ func (s *Server) totpSetup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetPendingTOTP(c.UserContext(), u.ID, setup.Secret); err != nil {
+	sealed, err := auth.SealTOTP(s.cfg.TOTPKey, u.ID.String(), setup.Secret)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPendingTOTP(c.UserContext(), u.ID, sealed); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return conflict("two-factor sign-in is already on: disable it first to set up a new authenticator")
 		}
@@ -67,7 +71,7 @@ func (s *Server) totpVerify(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req, true); err != nil {
 		return err
 	}
-	st, err := s.store.TOTP(c.UserContext(), p.UserID)
+	st, err := s.totpState(c, p.UserID)
 	if err != nil {
 		return err
 	}
@@ -98,7 +102,7 @@ func (s *Server) totpDisable(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req, true); err != nil {
 		return err
 	}
-	st, err := s.store.TOTP(c.UserContext(), p.UserID)
+	st, err := s.totpState(c, p.UserID)
 	if err != nil {
 		return err
 	}
@@ -160,7 +164,7 @@ func (s *Server) secondFactor(c *fiber.Ctx, userID, tenantID uuid.UUID, code str
 		}
 		return s.store.Record(ctx, userEvent(c, "recovery_code_used", tenantID.String(), userID.String()))
 	}
-	st, err := s.store.TOTP(ctx, userID)
+	st, err := s.totpState(c, userID)
 	if err != nil {
 		return err
 	}
@@ -172,6 +176,16 @@ func (s *Server) secondFactor(c *fiber.Ctx, userID, tenantID uuid.UUID, code str
 		return s.codeFailed(c, userID, tenantID)
 	}
 	return nil
+}
+
+// totpState reads the user's TOTP state with the secret opened.
+func (s *Server) totpState(c *fiber.Ctx, userID uuid.UUID) (store.TOTPState, error) {
+	st, err := s.store.TOTP(c.UserContext(), userID)
+	if err != nil {
+		return st, err
+	}
+	st.Secret, err = auth.OpenTOTP(s.cfg.TOTPKey, userID.String(), st.Secret)
+	return st, err
 }
 
 // checkCode matches a TOTP code against st under the per-account failure

@@ -174,3 +174,31 @@ func TestTOTPFailureLimit(t *testing.T) {
 	e.do("POST", "/api/v1/auth/totp/challenge", cred{}, totpChallengeRequest{Challenge: e.loginTOTP(o.Email),
 		Code: totpAt(t, testTOTPSecret, time.Now())}).want(t, http.StatusOK, nil)
 }
+
+// TestTOTPSecretEncryptedAtRest: with a key configured the stored secret
+// is sealed (no plaintext in the database) and still verifies codes.
+func TestTOTPSecretEncryptedAtRest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config) { c.TOTPKey = bytes.Repeat([]byte{0x5a}, 32) })
+	fx := e.newTenant("acme")
+	u := fx.Users[auth.RoleViewer]
+	sess := e.session(fx, auth.RoleViewer)
+	var setup totpSetupReply
+	e.do("POST", "/api/v1/auth/totp/setup", sess, nil).want(t, http.StatusOK, &setup)
+	var stored []byte
+	if err := e.pool.QueryRow(t.Context(), `SELECT totp_secret FROM users WHERE id = $1`, u.ID).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(stored, []byte("enc1:")) || bytes.Contains(stored, []byte(setup.Secret)) {
+		t.Fatalf("stored secret %q: want it sealed", stored)
+	}
+	e.do("POST", "/api/v1/auth/totp/verify", sess, totpCodeRequest{Code: totpAt(t, setup.Secret, midStep(t))}).want(t, http.StatusOK, nil)
+	// Copied onto another account, the sealed secret does not open.
+	o := fx.Users[auth.RoleMember]
+	e.exec(`UPDATE users SET totp_secret = $2, totp_enabled_at = now() WHERE id = $1`, o.ID, stored)
+	ch := e.loginTOTP(o.Email)
+	r := e.do("POST", "/api/v1/auth/totp/challenge", cred{}, totpChallengeRequest{Challenge: ch, Code: totpAt(t, setup.Secret, time.Now())})
+	if r.Status == http.StatusOK {
+		t.Fatal("a secret sealed for one account signed in another")
+	}
+}

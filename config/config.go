@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -31,6 +33,7 @@ type Config struct {
 	ShutdownGrace   time.Duration `env:"SHUTDOWN_GRACE" envDefault:"25s" help:"how long shutdown waits for requests in flight"`
 	SMTPURL         string        `env:"SMTP_URL" secret:"true" help:"mail server for reset and invitation mail, smtp://user:pass@host:port (STARTTLS when offered) or smtps://…; empty logs each message for the operator"`
 	SMTPFrom        string        `env:"SMTP_FROM" envDefault:"monsys@localhost" help:"From address of the hub's mail"`
+	TOTPKey         string        `env:"TOTP_KEY" secret:"true" help:"64 hex digits (32 bytes): TOTP secrets are stored encrypted with it (AES-256-GCM); unset stores them unencrypted"`
 	Cluster         bool          `env:"CLUSTER" envDefault:"false" help:"several hubs share one database: keep rate-limit counts in PostgreSQL instead of in memory"`
 
 	IngestMaxCompressed int           `env:"INGEST_MAX_COMPRESSED" envDefault:"8388608" help:"largest ingest or remote-write body as sent, bytes"`
@@ -157,6 +160,9 @@ func (c *Config) Validate() error {
 	if !strings.Contains(c.SMTPFrom, "@") || strings.ContainsAny(c.SMTPFrom, "\r\n") {
 		errs = append(errs, fmt.Errorf("MONSYS_SMTP_FROM=%q: want an email address", c.SMTPFrom))
 	}
+	if _, err := c.TOTPKeyBytes(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))
 	}
@@ -195,4 +201,16 @@ func smtpSummary(s string) string {
 		return "none (mail is logged)"
 	}
 	return redactURL(s)
+}
+
+// TOTPKeyBytes decodes MONSYS_TOTP_KEY; nil when unset.
+func (c Config) TOTPKeyBytes() ([]byte, error) {
+	if c.TOTPKey == "" {
+		return nil, nil
+	}
+	k, err := hex.DecodeString(c.TOTPKey)
+	if err != nil || len(k) != 32 || bytes.Equal(k, make([]byte, 32)) {
+		return nil, errors.New("MONSYS_TOTP_KEY: want 64 hex digits (32 random bytes, not all zero), e.g. from `openssl rand -hex 32`")
+	}
+	return k, nil
 }

@@ -180,8 +180,16 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Re
 	if cfg.Cluster {
 		deps.SharedLimits = pool // every hub counts in the same rate_counters rows
 	}
+	totpKey, err := cfg.TOTPKeyBytes()
+	if err != nil {
+		return nil, err
+	}
+	if totpKey == nil {
+		m.Logger.Warn("MONSYS_TOTP_KEY is not set: TOTP secrets are stored unencrypted")
+	}
 	return api.New(api.Config{
 		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,
 		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
+		TOTPKey: totpKey,
 	}, deps)
 }
