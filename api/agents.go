@@ -95,7 +95,7 @@ func (s *Server) deleteAgent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteAgent(c.UserContext(), p.TenantID, id); err != nil {
+	if err := s.store.DeleteAgent(c.UserContext(), p.TenantID, id, s.auditEvent(c, "agent_deleted")); err != nil {
 		return err
 	}
 	s.agentTokens.forget(id)

@@ -1,11 +1,15 @@
 package api
 
 import (
+	"errors"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+
+	"github.com/monsys/monsys/store"
 )
 
 type anomalyReply struct {
@@ -28,14 +32,35 @@ func (s *Server) listAnomalies(c *fiber.Ctx) error {
 	if err != nil {
 		return badRequest("include_resolved must be 0 or 1")
 	}
-	as, err := s.store.Anomalies(c.UserContext(), p.TenantID, include, limit)
+	before, err := idCursor(c)
 	if err != nil {
 		return err
 	}
-	out := page[anomalyReply]{Items: make([]anomalyReply, 0, len(as))}
-	for _, a := range as {
-		out.Items = append(out.Items, anomalyReply{ID: a.ID, AgentID: a.AgentID, Kind: a.Kind, Detail: a.Detail,
-			SourceIP: a.SourceIP, CreatedAt: utc(a.CreatedAt), ResolvedAt: utcPtr(a.ResolvedAt)})
+	as, err := s.store.Anomalies(c.UserContext(), p.TenantID, include, before, limit)
+	if err != nil {
+		return err
 	}
-	return c.JSON(out)
+	return c.JSON(newPage(as, limit, toAnomalyReply, func(a store.Anomaly) any { return a.ID }))
+}
+
+func toAnomalyReply(a store.Anomaly) anomalyReply {
+	return anomalyReply{ID: a.ID, AgentID: a.AgentID, Kind: a.Kind, Detail: a.Detail,
+		SourceIP: a.SourceIP, CreatedAt: utc(a.CreatedAt), ResolvedAt: utcPtr(a.ResolvedAt)}
+}
+
+// resolveAnomaly marks an anomaly handled; resolving twice answers 409.
+func (s *Server) resolveAnomaly(c *fiber.Ctx) error {
+	p := principalOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	err = s.store.ResolveAnomaly(c.UserContext(), p.TenantID, id, p.UserID, s.auditEvent(c, "integrity_anomaly_resolved"))
+	if errors.Is(err, store.ErrAlreadyResolved) {
+		return conflict("this anomaly is already resolved")
+	}
+	if err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
 }

@@ -71,7 +71,7 @@ func (s *Server) createAPIKey(c *fiber.Ctx) error {
 		return err
 	}
 	k, err := s.store.CreateAPIKey(c.UserContext(), store.NewAPIKey{TenantID: p.TenantID, CreatedBy: p.UserID,
-		Name: req.Name, Role: role, TokenHash: hash, ExpiresAt: req.ExpiresAt})
+		Name: req.Name, Role: role, TokenHash: hash, ExpiresAt: req.ExpiresAt, Audit: s.auditEvent(c, "api_key_created")})
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Server) revokeAPIKey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeAPIKey(c.UserContext(), p.TenantID, id, ownKeysOnly(p)); err != nil {
+	if err := s.store.RevokeAPIKey(c.UserContext(), p.TenantID, id, ownKeysOnly(p), s.auditEvent(c, "api_key_revoked")); err != nil {
 		return err
 	}
 	return c.SendStatus(http.StatusNoContent)

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/monsys/monsys/auth"
-	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/store"
 )
 
@@ -36,24 +35,38 @@ func principalOf(c *fiber.Ctx) *principal {
 // valid, and 403 when a person's role is too low or a cookie request fails
 // the CSRF check.
 func (s *Server) guard(r route) fiber.Handler {
-	var limiter *ratelimit.Limiter
+	var limiter counter
 	if r.Limit != nil {
 		limiter = s.limiterFor(r.Limit)
 	}
+	// Limits by IP count before authentication, so floods of bad
+	// credentials are limited too; the others need the principal.
+	early := limiter != nil && r.Limit.Key == byIP
 	return func(c *fiber.Ctx) error {
 		c.Locals(localRoute, r.Path)
+		// The account routes anyone may call (login, reset, invitations)
+		// still change state: a browser must not be made to call them
+		// from another site (login CSRF, planted invitations).
+		if r.Access == public && !safeMethod(c.Method()) && s.crossSite(c) {
+			return forbidden("cross-site requests cannot change state")
+		}
+		if early {
+			if err := s.applyLimit(c, r.Limit, limiter, nil); err != nil {
+				return err
+			}
+		}
 		var p *principal
 		if r.Access != public {
 			var err error
 			if p, err = s.authenticate(c, r.Access); err != nil {
 				return err
 			}
-			if p.Agent == nil && (r.Access == person || r.Access == writer) && !p.Role.AtLeast(r.MinRole) {
+			if p.Agent == nil && (r.Access == person || r.Access == writer || r.Access == signedIn) && !p.Role.AtLeast(r.MinRole) {
 				return forbidden("this action needs the " + string(r.MinRole) + " role or higher")
 			}
 			c.Locals(localPrincipal, p)
 		}
-		if limiter != nil {
+		if limiter != nil && !early {
 			if err := s.applyLimit(c, r.Limit, limiter, p); err != nil {
 				return err
 			}
@@ -63,10 +76,10 @@ func (s *Server) guard(r route) fiber.Handler {
 }
 
 func (s *Server) authenticate(c *fiber.Ctx, a access) (*principal, error) {
-	if token, ok := bearer(c); ok {
+	if token, ok := bearer(c); ok && a != signedIn {
 		return s.authenticateBearer(c, a, token)
 	}
-	if a == person {
+	if a == person || a == signedIn {
 		if secret := c.Cookies(s.sessionCookieName()); secret != "" {
 			return s.authenticateSession(c, secret)
 		}
@@ -82,6 +95,8 @@ func credentialHint(a access) string {
 		return "send an enrollment token (mse_…) or the agent's token (msa_…) as Authorization: Bearer"
 	case writer:
 		return "send an agent token (msa_…) or an API key (msk_…) as Authorization: Bearer"
+	case signedIn:
+		return "sign in: this route takes a session cookie, not an API key"
 	}
 	return "sign in (session cookie) or send an API key as Authorization: Bearer msk_…"
 }

@@ -76,6 +76,63 @@ var authzRows = map[string]authzRow{
 			return target{path: "/api/v1/auth/login", body: loginRequest{Email: c.fx.email(auth.RoleViewer), Password: testPassword}}
 		}},
 	"POST /api/v1/auth/logout": {access: person, minRole: auth.RoleViewer, ok: 204, build: static("/api/v1/auth/logout")},
+	"POST /api/v1/auth/totp/challenge": {access: public, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			ch, code := e.totpChallenge(c.fx)
+			return target{path: "/api/v1/auth/totp/challenge", body: totpChallengeRequest{Challenge: ch, Code: code}}
+		}},
+	"POST /api/v1/auth/totp/setup": {access: signedIn, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			e.exec(`UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL WHERE id = $1`, c.fx.Users[c.creator()].ID)
+			return target{path: "/api/v1/auth/totp/setup"}
+		}},
+	"POST /api/v1/auth/totp/verify": {access: signedIn, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			code := e.setTOTP(c.fx.Users[c.creator()].ID, false)
+			return target{path: "/api/v1/auth/totp/verify", body: totpCodeRequest{Code: code}}
+		}},
+	"POST /api/v1/auth/totp/disable": {access: signedIn, minRole: auth.RoleViewer, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			code := e.setTOTP(c.fx.Users[c.creator()].ID, true)
+			return target{path: "/api/v1/auth/totp/disable", body: totpCodeRequest{Code: code}}
+		}},
+	"POST /api/v1/auth/forgot-password": {access: public, ok: 202,
+		build: func(_ *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/auth/forgot-password", body: forgotRequest{Email: c.fx.email(auth.RoleViewer)}}
+		}},
+	"POST /api/v1/auth/reset-password": {access: public, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/auth/reset-password", body: resetRequest{Token: e.resetToken(c.fx), Password: testPassword}}
+		}},
+	"POST /api/v1/auth/accept-invite": {access: public, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			tok := e.invitation(c.fx, "new-"+uuid.NewString()+"@example.test", auth.RoleViewer)
+			return target{path: "/api/v1/auth/accept-invite", body: acceptInviteRequest{Token: tok, Password: testPassword}}
+		}},
+	"GET /api/v1/auth/tenants": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/auth/tenants")},
+	"POST /api/v1/auth/switch-tenant": {access: signedIn, minRole: auth.RoleViewer, ok: 200,
+		build: func(_ *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/auth/switch-tenant", body: switchTenantRequest{TenantID: c.fx.Tenant.ID}}
+		}},
+	"GET /api/v1/sessions": {access: signedIn, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/sessions")},
+	"DELETE /api/v1/sessions/:id": {access: signedIn, minRole: auth.RoleViewer, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/sessions/" + e.sessionID(e.session(c.fx, c.creator())).String()}
+		}},
+
+	"POST /api/v1/invitations": {access: person, minRole: auth.RoleAdmin, ok: 201,
+		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/invitations", body: inviteRequest{Email: uuid.NewString() + "@example.test", Role: "viewer"}}
+		}},
+	"GET /api/v1/members": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/members")},
+	"PATCH /api/v1/members/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/members/" + e.extraUser(c.fx, auth.RoleViewer).ID.String(), body: memberRoleRequest{Role: "member"}}
+		}},
+	"DELETE /api/v1/members/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/members/" + e.extraUser(c.fx, auth.RoleViewer).ID.String()}
+		}},
 
 	"POST /api/v1/api-keys": {access: person, minRole: auth.RoleViewer, ok: 201,
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
@@ -155,6 +212,14 @@ var authzRows = map[string]authzRow{
 			return target{path: "/api/v1/agents/" + e.agent(c.fx.Tenant.ID, "doomed").ID.String()}
 		}},
 
+	"POST /api/v1/agents/:id/rotate-token": {access: person, minRole: auth.RoleAdmin, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/agents/" + e.agent(c.fx.Tenant.ID, "rotated").ID.String() + "/rotate-token"}
+		}},
+	"POST /api/v1/agents/:id/rotate-signing-key": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/agents/" + e.agent(c.fx.Tenant.ID, "rekeyed").ID.String() + "/rotate-signing-key"}
+		}},
 	"GET /api/v1/agents/:id/metrics": {access: person, minRole: auth.RoleViewer, ok: 200,
 		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/agents/" + standing[c.fx.Tenant.ID].ID.String() + "/metrics?interval=1m"}
@@ -162,7 +227,13 @@ var authzRows = map[string]authzRow{
 	"GET /api/v1/metrics/top":   {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/metrics/top?metric=cpu_usage_ratio")},
 	"GET /api/v1/metrics/names": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/metrics/names")},
 
+	"GET /api/v1/audit-log":           {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/audit-log?type=login_failed")},
+	"GET /api/v1/audit-log/verify":    {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/audit-log/verify")},
 	"GET /api/v1/integrity-anomalies": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/integrity-anomalies")},
+	"PATCH /api/v1/integrity-anomalies/:id/resolve": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/integrity-anomalies/" + e.anomaly(c.fx.Tenant.ID).String() + "/resolve"}
+		}},
 }
 
 // expected is the status the caller must get from a route of the row.
@@ -176,6 +247,14 @@ func (row authzRow) expected(c *caller, tgt target) int {
 		return ok
 	case person:
 		if !c.isPerson() {
+			return http.StatusUnauthorized
+		}
+		if !c.role.AtLeast(row.minRole) {
+			return http.StatusForbidden
+		}
+		return ok
+	case signedIn: // people, by session cookie only
+		if c.kind != sessionCaller {
 			return http.StatusUnauthorized
 		}
 		if !c.role.AtLeast(row.minRole) {

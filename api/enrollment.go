@@ -70,7 +70,8 @@ func (s *Server) createEnrollmentToken(c *fiber.Ctx) error {
 		createdBy = &p.UserID
 	}
 	t, err := s.store.CreateEnrollmentToken(c.UserContext(), store.NewEnrollmentToken{TenantID: p.TenantID,
-		Name: req.Name, CreatedBy: createdBy, TokenHash: hash, ExpiresAt: req.ExpiresAt, MaxUses: req.MaxUses})
+		Name: req.Name, CreatedBy: createdBy, TokenHash: hash, ExpiresAt: req.ExpiresAt, MaxUses: req.MaxUses,
+		Audit: s.auditEvent(c, "enrollment_token_created")})
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func (s *Server) revokeEnrollmentToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeEnrollmentToken(c.UserContext(), p.TenantID, id); err != nil {
+	if err := s.store.RevokeEnrollmentToken(c.UserContext(), p.TenantID, id, s.auditEvent(c, "enrollment_token_revoked")); err != nil {
 		return err
 	}
 	return c.SendStatus(http.StatusNoContent)

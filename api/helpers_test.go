@@ -25,6 +25,7 @@ import (
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/pgtest"
 	"github.com/monsys/monsys/query"
+	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/wire"
@@ -71,13 +72,20 @@ func newEnv(t *testing.T, tweak ...func(*Config)) *env {
 // run last-in first-out).
 func newEnvOnPool(t *testing.T, pool *pgxpool.Pool, tweak ...func(*Config)) *env {
 	t.Helper()
+	return startEnv(t, pool, nil, tweak...)
+}
+
+// startEnv is newEnvOnPool with rate-limit counts kept in shared (as with
+// MONSYS_CLUSTER=1) when it is not nil.
+func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...func(*Config)) *env {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
 	cfg := Config{PublicURL: base, SessionIdle: 30 * time.Minute, SessionMaxAge: 12 * time.Hour,
-		BodyLimit: 1 << 20, Version: "test", Dialect: "postgres"}
+		BodyLimit: 1 << 20, Version: "test", Dialect: "postgres", RateQuotas: generousQuotas()}
 	for _, f := range tweak {
 		f(&cfg)
 	}
@@ -91,7 +99,7 @@ func newEnvOnPool(t *testing.T, pool *pgxpool.Pool, tweak ...func(*Config)) *env
 	}
 	metrics := query.New(tsdb.NewReader(pool, testDB.Dialect()), query.Config{})
 	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: IngestDeps{
-		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}, Metrics: metrics})
+		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}, Metrics: metrics, SharedLimits: shared})
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)
@@ -455,4 +463,34 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// latestAnomaly is the id of the tenant's newest integrity anomaly.
+func (e *env) latestAnomaly(tenantID uuid.UUID) uuid.UUID {
+	e.t.Helper()
+	var id uuid.UUID
+	if err := e.pool.QueryRow(context.Background(), `SELECT id FROM integrity_anomalies WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1`,
+		tenantID).Scan(&id); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
+// sessionID is the id of the session a cookie credential carries.
+func (e *env) sessionID(c cred) uuid.UUID {
+	e.t.Helper()
+	h := auth.HashToken(c.Session)
+	var id uuid.UUID
+	if err := e.pool.QueryRow(context.Background(), `SELECT id FROM sessions WHERE token_hash = $1`, h[:]).Scan(&id); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
+// generousQuotas lifts the per-IP and per-user limits that every test
+// request from 127.0.0.1 would otherwise share; the rate-limit tests put
+// reference/API.md's quotas back with RateQuotas = nil.
+func generousQuotas() map[string]int {
+	return map[string]int{"login": 100000, "totp_challenge": 100000, "forgot_password": 100000, "invitations": 100000,
+		"rotate_token": 100000, "rotate_signing_key": 100000, "user": 1000000, "totp_failures": 100000}
 }

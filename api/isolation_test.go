@@ -41,7 +41,15 @@ func TestTenantIsolation(t *testing.T) {
 		"DELETE /api/v1/agents/:id":            bAgent.ID.String(),
 		"DELETE /api/v1/api-keys/:id":          bKey.ID.String(),
 		"DELETE /api/v1/enrollment-tokens/:id": bEnroll.ID.String(),
+
+		"POST /api/v1/agents/:id/rotate-token":          bAgent.ID.String(),
+		"POST /api/v1/agents/:id/rotate-signing-key":    bAgent.ID.String(),
+		"PATCH /api/v1/integrity-anomalies/:id/resolve": e.latestAnomaly(b.Tenant.ID).String(),
+		"PATCH /api/v1/members/:id":                     b.Users[auth.RoleViewer].ID.String(),
+		"DELETE /api/v1/members/:id":                    b.Users[auth.RoleViewer].ID.String(),
+		"DELETE /api/v1/sessions/:id":                   e.sessionID(bOwner).String(),
 	}
+	bodies := map[string]any{"PATCH /api/v1/members/:id": memberRoleRequest{Role: "member"}}
 	aOwnerKey, aOwnerKeyRow := e.apiKey(a, auth.RoleOwner)
 	for _, r := range e.srv.routes {
 		if !strings.Contains(r.Path, ":id") {
@@ -54,7 +62,10 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		path := strings.Replace(r.Path, ":id", id, 1)
 		callers := []cred{aOwner, aOwnerKey}
-		var body any
+		body := bodies[routeKey(r)]
+		if r.Access == signedIn {
+			callers = []cred{aOwner}
+		}
 		if r.Access == agentOnly {
 			callers, body = []cred{aAgent.cred()}, wire.Heartbeat{}
 		}

@@ -29,27 +29,27 @@ type tenantReply struct {
 	Slug string    `json:"slug"`
 }
 
+// loginReply answers a finished login. With TOTP on, the password step
+// answers only TOTPRequired and Challenge.
 type loginReply struct {
-	User         userReply   `json:"user"`
-	Tenant       tenantReply `json:"tenant"`
-	Role         auth.Role   `json:"role"`
-	TOTPRequired bool        `json:"totp_required"`
-	CSRFToken    string      `json:"csrf_token"`
-	ExpiresAt    time.Time   `json:"expires_at"`
+	User         *userReply   `json:"user,omitempty"`
+	Tenant       *tenantReply `json:"tenant,omitempty"`
+	Role         auth.Role    `json:"role,omitempty"`
+	TOTPRequired bool         `json:"totp_required"`
+	Challenge    string       `json:"challenge,omitempty"`
+	CSRFToken    string       `json:"csrf_token,omitempty"`
+	ExpiresAt    *time.Time   `json:"expires_at,omitempty"`
 }
 
 // errBadLogin is the one answer for every failed login, so the response
-// says nothing about which part was wrong or whether the account exists.
+// says nothing about which part was wrong, whether the account exists or
+// whether it is locked.
 var errBadLogin = unauthorized("email or password is incorrect")
 
-// login checks the password and starts a new session. Any session cookie
-// the browser already had is revoked, so the session id changes at login.
-// A browser request from another site is refused: it could sign the victim
-// in to the attacker's account (login CSRF).
+// login checks the password. Without TOTP it starts a new session; with
+// TOTP it answers a challenge that POST /auth/totp/challenge finishes.
+// guard refuses it from another site (login CSRF).
 func (s *Server) login(c *fiber.Ctx) error {
-	if s.crossSite(c) {
-		return forbidden("cross-site requests cannot sign in")
-	}
 	var req loginRequest
 	if err := s.decodeJSON(c, &req, true); err != nil {
 		return err
@@ -63,11 +63,15 @@ func (s *Server) login(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
+	if u.LockedUntil != nil && u.LockedUntil.After(time.Now()) {
+		auth.SpendPasswordTime(req.Password) // a locked account answers like a wrong password, as slowly
+		return errBadLogin
+	}
 	if err := auth.VerifyPassword(u.PasswordHash, req.Password); err != nil || u.DisabledAt != nil {
 		if err != nil && !errors.Is(err, auth.ErrPasswordMismatch) {
 			return err
 		}
-		return errBadLogin
+		return s.loginFailed(c, u, "password")
 	}
 	m, err := s.store.DefaultMembership(ctx, u.ID)
 	if err != nil {
@@ -76,6 +80,38 @@ func (s *Server) login(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	if u.TOTPEnabledAt != nil {
+		secret, hash, err := auth.NewSecret()
+		if err != nil {
+			return err
+		}
+		if err := s.store.CreateChallenge(ctx, hash, store.Challenge{UserID: u.ID, TenantID: m.TenantID}); err != nil {
+			return err
+		}
+		return c.JSON(loginReply{TOTPRequired: true, Challenge: secret})
+	}
+	return s.startSession(c, u, m, nil)
+}
+
+// loginFailed counts a failed password or code against the account and
+// records login_failed in the account's tenant.
+func (s *Server) loginFailed(c *fiber.Ctx, u store.User, factor string) error {
+	ev := userEvent(c, "login_failed", "", u.ID.String())
+	if m, err := s.store.DefaultMembership(c.UserContext(), u.ID); err == nil {
+		ev.TenantID = m.TenantID.String()
+	}
+	ev.Details = map[string]any{"factor": factor}
+	if _, err := s.store.LoginFailed(c.UserContext(), u.ID, ev); err != nil {
+		return err
+	}
+	return errBadLogin
+}
+
+// startSession opens a session for a login that passed every factor. Any
+// session cookie the browser already had is revoked, so the session id
+// changes at login. challenge is the TOTP challenge it spends, if any.
+func (s *Server) startSession(c *fiber.Ctx, u store.User, m store.Membership, challenge *auth.TokenHash) error {
+	ctx := c.UserContext()
 	tenant, err := s.store.Tenant(ctx, m.TenantID)
 	if err != nil {
 		return err
@@ -94,15 +130,21 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return err
 	}
 	expires := time.Now().Add(s.cfg.SessionMaxAge)
-	if _, err := s.store.CreateSession(ctx, store.NewSession{TokenHash: hash, UserID: u.ID, TenantID: m.TenantID,
-		CSRFToken: csrf, IP: c.IP(), UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 256), ExpiresAt: expires}); err != nil {
+	ev := userEvent(c, "login_succeeded", m.TenantID.String(), u.ID.String())
+	_, err = s.store.StartSession(ctx, store.NewSession{TokenHash: hash, UserID: u.ID, TenantID: m.TenantID,
+		CSRFToken: csrf, IP: c.IP(), UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 256), ExpiresAt: expires}, challenge, ev)
+	if errors.Is(err, store.ErrNotFound) {
+		return unauthorized("the challenge has expired or was used; sign in again")
+	}
+	if err != nil {
 		return err
 	}
 	c.Cookie(s.sessionCookie(secret, expires))
+	exp := utc(expires)
 	return c.JSON(loginReply{
-		User:   userReply{ID: u.ID, Email: u.Email, Name: u.Name},
-		Tenant: tenantReply{ID: tenant.ID, Name: tenant.Name, Slug: tenant.Slug},
-		Role:   m.Role, CSRFToken: csrf, ExpiresAt: utc(expires),
+		User:   &userReply{ID: u.ID, Email: u.Email, Name: u.Name},
+		Tenant: &tenantReply{ID: tenant.ID, Name: tenant.Name, Slug: tenant.Slug},
+		Role:   m.Role, CSRFToken: csrf, ExpiresAt: &exp,
 	})
 }
 
@@ -110,42 +152,10 @@ func (s *Server) login(c *fiber.Ctx) error {
 func (s *Server) logout(c *fiber.Ctx) error {
 	p := principalOf(c)
 	if p.Session != nil {
-		if err := s.store.RevokeSession(c.UserContext(), p.Session.ID); err != nil {
+		if err := s.store.RevokeUserSession(c.UserContext(), p.UserID, p.Session.ID, s.auditEvent(c, "logged_out")); err != nil {
 			return err
 		}
 		c.Cookie(s.sessionCookie("", time.Unix(0, 0)))
 	}
 	return c.SendStatus(http.StatusNoContent)
-}
-
-// crossSite reports whether a browser says the request comes from another
-// site, by Sec-Fetch-Site or by an Origin that is not the hub's. Clients
-// that send neither header (CLI, scripts) are not browsers and pass.
-func (s *Server) crossSite(c *fiber.Ctx) bool {
-	site, origin := c.Get("Sec-Fetch-Site"), c.Get(fiber.HeaderOrigin)
-	return site == "cross-site" || site == "same-site" || (origin != "" && origin != s.publicOrigin())
-}
-
-// sessionCookieName is __Host-monsys_session: the prefix makes browsers
-// refuse it unless Secure, host-only and Path=/. Insecure dev mode drops
-// the prefix, which browsers would refuse over plain http.
-func (s *Server) sessionCookieName() string {
-	if s.cfg.InsecureCookies {
-		return "monsys_session"
-	}
-	return "__Host-monsys_session"
-}
-
-func (s *Server) sessionCookie(value string, expires time.Time) *fiber.Cookie {
-	return &fiber.Cookie{
-		Name: s.sessionCookieName(), Value: value, Path: "/", Expires: expires,
-		Secure: !s.cfg.InsecureCookies, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
-	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		s = s[:n]
-	}
-	return string([]byte(s))
 }

@@ -55,8 +55,12 @@ func (s *Server) buildOpenAPI() map[string]any {
 			op["parameters"] = params
 		}
 		op["security"] = securityFor(r)
-		if r.Access == person {
+		if r.Access == person || r.Access == signedIn {
 			op["x-min-role"] = string(r.MinRole)
+		}
+		if r.Limit != nil {
+			op["x-rate-limit"] = map[string]any{"policy": r.Limit.Policy.Name, "quota": r.Limit.Policy.Quota,
+				"window_s": int(r.Limit.Policy.Window.Seconds()), "key": limitKeyName(r.Limit.Key)}
 		}
 		p := openAPIPath(r.Path)
 		item, _ := paths[p].(map[string]any)
@@ -90,6 +94,8 @@ func securityFor(r route) []any {
 	switch r.Access {
 	case person:
 		return []any{map[string]any{"session": []string{}}, map[string]any{"apiKey": []string{}}}
+	case signedIn:
+		return []any{map[string]any{"session": []string{}}}
 	case agentOnly:
 		return []any{map[string]any{"agentToken": []string{}}}
 	case enrollment:

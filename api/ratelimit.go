@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,13 +26,46 @@ type rateLimit struct {
 	Key    limitKey
 }
 
-// limiters holds one limiter per policy name, built once in New.
-type limiters map[string]*ratelimit.Limiter
+// The limits of reference/API.md, by policy name. Config.RateQuotas may
+// change a quota (tests raise them); ingest's comes from the ingest config.
+func limitPolicy(name string, quota int, window time.Duration, key limitKey) *rateLimit {
+	return &rateLimit{Policy: ratelimit.Policy{Name: name, Quota: quota, Window: window}, Key: key}
+}
 
-func (s *Server) limiterFor(rl *rateLimit) *ratelimit.Limiter {
+var (
+	loginLimit         = func() *rateLimit { return limitPolicy("login", 10, time.Minute, byIP) }
+	totpChallengeLimit = func() *rateLimit { return limitPolicy("totp_challenge", 10, time.Minute, byIP) }
+	forgotLimit        = func() *rateLimit { return limitPolicy("forgot_password", 5, time.Hour, byIP) }
+	inviteLimit        = func() *rateLimit { return limitPolicy("invitations", 20, time.Hour, byTenant) }
+	rotateTokenLimit   = func() *rateLimit { return limitPolicy("rotate_token", 10, time.Hour, byUser) }
+	rotateKeyLimit     = func() *rateLimit { return limitPolicy("rotate_signing_key", 10, time.Hour, byUser) }
+	userLimit          = func() *rateLimit { return limitPolicy("user", 1000, time.Minute, byIP) }
+)
+
+// counter is a rate limiter: in memory, or shared through PostgreSQL when
+// the hub runs in a cluster.
+type counter interface {
+	Take(ctx context.Context, key string) (ratelimit.Decision, error)
+	Peek(ctx context.Context, key string) (ratelimit.Decision, error)
+}
+
+// limiters holds one counter per policy name, built in New and only read
+// after it (handlers run concurrently).
+type limiters map[string]counter
+
+// limiterFor returns the policy's counter, creating it on first use, with
+// the quota Config.RateQuotas sets for it, if any.
+func (s *Server) limiterFor(rl *rateLimit) counter {
+	if q, ok := s.cfg.RateQuotas[rl.Policy.Name]; ok {
+		rl.Policy.Quota = q
+	}
 	l, ok := s.limiters[rl.Policy.Name]
 	if !ok {
-		l = ratelimit.New(rl.Policy, nil)
+		if s.sharedLimits != nil {
+			l = ratelimit.NewShared(rl.Policy, s.sharedLimits)
+		} else {
+			l = ratelimit.New(rl.Policy, nil)
+		}
 		s.limiters[rl.Policy.Name] = l
 	}
 	return l
@@ -39,7 +74,7 @@ func (s *Server) limiterFor(rl *rateLimit) *ratelimit.Limiter {
 // applyLimit counts the request against the route's limit and sets the
 // RateLimit-Policy and RateLimit headers; over the limit it answers 429
 // with Retry-After.
-func (s *Server) applyLimit(c *fiber.Ctx, rl *rateLimit, l *ratelimit.Limiter, p *principal) error {
+func (s *Server) applyLimit(c *fiber.Ctx, rl *rateLimit, l counter, p *principal) error {
 	var key string
 	switch rl.Key {
 	case byAgent:
@@ -58,8 +93,16 @@ func (s *Server) applyLimit(c *fiber.Ctx, rl *rateLimit, l *ratelimit.Limiter, p
 	if key == "" {
 		key = "ip:" + c.IP()
 	}
-	d := l.Allow(key)
-	pol := rl.Policy
+	d, err := l.Take(c.UserContext(), key)
+	if err != nil {
+		return err
+	}
+	return limitAnswer(c, rl.Policy, d)
+}
+
+// limitAnswer sets the RateLimit headers of a decision and turns a refusal
+// into a 429 problem with Retry-After.
+func limitAnswer(c *fiber.Ctx, pol ratelimit.Policy, d ratelimit.Decision) error {
 	c.Set("RateLimit-Policy", `"`+pol.Name+`";q=`+strconv.Itoa(pol.Quota)+`;w=`+strconv.Itoa(int(pol.Window.Seconds())))
 	c.Set("RateLimit", `"`+pol.Name+`";r=`+strconv.Itoa(d.Remaining)+`;t=`+strconv.Itoa(d.RetryAfterSeconds()))
 	if !d.Allowed {
@@ -69,4 +112,16 @@ func (s *Server) applyLimit(c *fiber.Ctx, rl *rateLimit, l *ratelimit.Limiter, p
 		return p
 	}
 	return nil
+}
+
+func limitKeyName(k limitKey) string {
+	switch k {
+	case byAgent:
+		return "agent"
+	case byUser:
+		return "user"
+	case byTenant:
+		return "tenant"
+	}
+	return "ip"
 }

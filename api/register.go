@@ -46,6 +46,7 @@ func (s *Server) registerAgent(c *fiber.Ctx) error {
 	reg := store.Registration{
 		TenantID: p.TenantID, MachineID: req.MachineID, Hostname: req.Hostname, OS: req.OS, Arch: req.Arch,
 		AgentVersion: req.AgentVersion, Pubkey: pub, NewTokenHash: hash, SourceIP: c.IP(),
+		Audit: s.auditEvent(c, ""),
 		SignedBy: func(key []byte) bool {
 			_, err := wire.Verify(key, wire.PurposeRegister, req.MachineID, tsHeader, sigHeader, body, time.Now(), nil)
 			return err == nil

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/wire"
@@ -19,6 +21,7 @@ const (
 	agentOnly                // agent token (msa_)
 	enrollment               // enrollment token (mse_) or agent token
 	writer                   // agent token, or API key with at least minRole (remote-write)
+	signedIn                 // session cookie only: a person's own account settings, not for API keys
 )
 
 // route is one entry of the API: how it is reached, who may call it, and
@@ -48,7 +51,7 @@ type queryParam struct {
 func (s *Server) routeTable() []route {
 	const v1 = "/api/v1"
 	listQuery := []queryParam{{"limit", "page size, 1 to 500 (default 50)"}, {"cursor", "next_cursor of the previous page"}}
-	return []route{
+	return withUserLimit([]route{
 		{Method: "GET", Path: v1 + "/health", Access: public, Handler: s.health, Tag: "meta",
 			Summary: "Liveness and database check", Reply: healthReply{}},
 		{Method: "GET", Path: "/metrics", Access: public, Handler: s.prometheus, Tag: "meta",
@@ -59,9 +62,46 @@ func (s *Server) routeTable() []route {
 			Summary: "Human-readable API reference (works offline)"},
 
 		{Method: "POST", Path: v1 + "/auth/login", Access: public, Handler: s.login, Tag: "auth",
-			Summary: "Sign in with email and password; sets the session cookie", Request: loginRequest{}, Reply: loginReply{}},
+			Summary: "Sign in with email and password; sets the session cookie, or answers a TOTP challenge",
+			Request: loginRequest{}, Reply: loginReply{}, Limit: loginLimit()},
+		{Method: "POST", Path: v1 + "/auth/totp/challenge", Access: public, Handler: s.totpChallenge, Tag: "auth",
+			Summary: "Finish a TOTP login with a code or a recovery code; answers like a login",
+			Request: totpChallengeRequest{}, Reply: loginReply{}, Limit: totpChallengeLimit()},
 		{Method: "POST", Path: v1 + "/auth/logout", Access: person, MinRole: auth.RoleViewer, Handler: s.logout, Tag: "auth",
 			Summary: "End the current session", Status: 204},
+		{Method: "POST", Path: v1 + "/auth/totp/setup", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.totpSetup, Tag: "auth",
+			Summary: "Start TOTP setup: a new secret, its otpauth URI and QR code (shown once)", Reply: totpSetupReply{}},
+		{Method: "POST", Path: v1 + "/auth/totp/verify", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.totpVerify, Tag: "auth",
+			Summary: "Turn TOTP on with the first code; answers the recovery codes (shown once)",
+			Request: totpCodeRequest{}, Reply: totpVerifyReply{}},
+		{Method: "POST", Path: v1 + "/auth/totp/disable", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.totpDisable, Tag: "auth",
+			Summary: "Turn TOTP off; needs a current code", Request: totpCodeRequest{}, Status: 204},
+		{Method: "POST", Path: v1 + "/auth/forgot-password", Access: public, Handler: s.forgotPassword, Tag: "auth",
+			Summary: "Mail a password-reset link (30 minutes) if an account uses the address; the same answer either way",
+			Request: forgotRequest{}, Reply: forgotReply{}, Status: 202, Limit: forgotLimit()},
+		{Method: "POST", Path: v1 + "/auth/reset-password", Access: public, Handler: s.resetPassword, Tag: "auth",
+			Summary: "Set a new password with a reset token; ends every session of the account", Request: resetRequest{}, Status: 204},
+		{Method: "POST", Path: v1 + "/auth/accept-invite", Access: public, Handler: s.acceptInvite, Tag: "auth",
+			Summary: "Accept an invitation: the existing account joins the tenant, or a new one is made with the password",
+			Request: acceptInviteRequest{}, Reply: acceptInviteReply{}},
+		{Method: "GET", Path: v1 + "/auth/tenants", Access: person, MinRole: auth.RoleViewer, Handler: s.listTenants, Tag: "auth",
+			Summary: "The tenants the caller belongs to", Reply: page[tenantMembershipReply]{}},
+		{Method: "POST", Path: v1 + "/auth/switch-tenant", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.switchTenant, Tag: "auth",
+			Summary: "Move the session to another of the caller's tenants", Request: switchTenantRequest{}, Reply: tenantMembershipReply{}},
+		{Method: "GET", Path: v1 + "/sessions", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.listSessions, Tag: "auth",
+			Summary: "The caller's live sessions", Reply: page[sessionReply]{}},
+		{Method: "DELETE", Path: v1 + "/sessions/:id", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.revokeSession, Tag: "auth",
+			Summary: "End one of the caller's sessions", Status: 204},
+
+		{Method: "POST", Path: v1 + "/invitations", Access: person, MinRole: auth.RoleAdmin, Handler: s.invite, Tag: "members",
+			Summary: "Invite someone by email with a role no higher than the caller's; the link is mailed",
+			Request: inviteRequest{}, Reply: invitationReply{}, Status: 201, Limit: inviteLimit()},
+		{Method: "GET", Path: v1 + "/members", Access: person, MinRole: auth.RoleViewer, Handler: s.listMembers, Tag: "members",
+			Summary: "The tenant's people and their roles", Reply: page[memberReply]{}, Query: listQuery},
+		{Method: "PATCH", Path: v1 + "/members/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.setMemberRole, Tag: "members",
+			Summary: "Change a member's role (never above the caller's; the last owner stays)", Request: memberRoleRequest{}, Status: 204},
+		{Method: "DELETE", Path: v1 + "/members/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.removeMember, Tag: "members",
+			Summary: "Remove a person from the tenant and end their sessions there", Status: 204},
 
 		{Method: "POST", Path: v1 + "/api-keys", Access: person, MinRole: auth.RoleViewer, Handler: s.createAPIKey, Tag: "api-keys",
 			Summary: "Create an API key with a role no higher than the caller's; the key is shown once",
@@ -111,6 +151,11 @@ func (s *Server) routeTable() []route {
 		{Method: "DELETE", Path: v1 + "/agents/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.deleteAgent, Tag: "agents",
 			Summary: "Retire an agent: its token stops working; its stored data stays until retention removes it", Status: 204},
 
+		{Method: "POST", Path: v1 + "/agents/:id/rotate-token", Access: person, MinRole: auth.RoleAdmin, Handler: s.rotateAgentToken, Tag: "agents",
+			Summary: "Give the agent a new token (shown once); the old one stops working", Reply: registerReply{}, Limit: rotateTokenLimit()},
+		{Method: "POST", Path: v1 + "/agents/:id/rotate-signing-key", Access: person, MinRole: auth.RoleAdmin, Handler: s.rotateSigningKey, Tag: "agents",
+			Summary: "Clear the agent's pinned signing key; its next registration pins a new one", Status: 204, Limit: rotateKeyLimit()},
+
 		{Method: "GET", Path: v1 + "/agents/:id/metrics", Access: person, MinRole: auth.RoleViewer, Handler: s.agentMetrics, Tag: "metrics",
 			Summary: "An agent's metrics over a range, from raw samples or the 1m/1h rollups as the interval asks",
 			Reply:   metricsReply{}, Query: metricsQuery()},
@@ -120,8 +165,29 @@ func (s *Server) routeTable() []route {
 			Summary: "Metric names seen in the tenant, with their label keys and series counts", Reply: page[metricNameReply]{},
 			Query: []queryParam{{"agent_id", "only this agent's metrics"}}},
 
+		{Method: "GET", Path: v1 + "/audit-log", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAuditLog, Tag: "audit",
+			Summary: "The tenant's audit log, newest first", Reply: page[auditReply]{}, Query: auditQuery()},
+		{Method: "GET", Path: v1 + "/audit-log/verify", Access: person, MinRole: auth.RoleAdmin, Handler: s.verifyAuditLog, Tag: "audit",
+			Summary: "Recompute the tenant's audit hash chain and report the first broken link", Reply: audit.Report{}},
+
 		{Method: "GET", Path: v1 + "/integrity-anomalies", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAnomalies, Tag: "agents",
 			Summary: "Integrity anomalies, newest first", Reply: page[anomalyReply]{},
-			Query: []queryParam{{"include_resolved", "1 to include resolved anomalies"}, {"limit", "1 to 500 (default 50)"}}},
+			Query: append([]queryParam{{"include_resolved", "1 to include resolved anomalies"}}, listQuery...)},
+		{Method: "PATCH", Path: v1 + "/integrity-anomalies/:id/resolve", Access: person, MinRole: auth.RoleAdmin, Handler: s.resolveAnomaly, Tag: "agents",
+			Summary: "Mark an integrity anomaly handled", Status: 204},
+	})
+}
+
+// withUserLimit gives every route a person calls, and the account routes
+// anyone calls, reference/API.md's "other user endpoints" limit
+// (1000/minute/IP) unless it has a limit of its own.
+func withUserLimit(rs []route) []route {
+	for i := range rs {
+		r := &rs[i]
+		account := r.Access == public && strings.HasPrefix(r.Path, "/api/v1/auth/")
+		if r.Limit == nil && (r.Access == person || r.Access == signedIn || account) {
+			r.Limit = userLimit()
+		}
 	}
+	return rs
 }

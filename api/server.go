@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
 )
@@ -27,6 +28,13 @@ type Config struct {
 	Dialect         string        // timescaledb or postgres, for health
 	AgentDistDir    string        // agent binaries served by /agent/download; "" serves none
 	MaxPushConns    int           // push WebSocket connections held at once (default 10000)
+	// RateQuotas overrides the quota of rate-limit policies by name
+	// (login, totp_challenge, forgot_password, invitations, rotate_token,
+	// rotate_signing_key, user); nil keeps reference/API.md's.
+	RateQuotas map[string]int
+	// TOTPKey (32 bytes) encrypts TOTP secrets at rest; nil stores them
+	// unencrypted.
+	TOTPKey []byte
 }
 
 // Deps are the collaborators the server borrows; it closes none of them.
@@ -38,6 +46,9 @@ type Deps struct {
 	Ingest   IngestDeps
 	Metrics  MetricsQuerier  // nil: the metric routes answer 503
 	Relay    *relay.Registry // connected agents; nil: the server makes its own
+	// SharedLimits, when set, keeps rate-limit counts in this database so
+	// that the hubs of a cluster share them (MONSYS_CLUSTER=1).
+	SharedLimits ratelimit.DB
 }
 
 // IngestDeps are what the ingest and remote-write routes need.
@@ -49,26 +60,29 @@ type IngestDeps struct {
 
 // Server is the HTTP API.
 type Server struct {
-	cfg         Config
-	store       *store.Store
-	log         *slog.Logger
-	app         *fiber.App
-	metrics     *httpMetrics
-	gather      prometheus.Gatherer
-	routes      []route
-	ingest      *ingestDeps
-	query       MetricsQuerier
-	limiters    limiters
-	agentTokens *agentTokens
-	spec        openAPICache
-	relay       *relay.Registry
-	pushUpgrade fiber.Handler
+	cfg          Config
+	store        *store.Store
+	log          *slog.Logger
+	app          *fiber.App
+	metrics      *httpMetrics
+	gather       prometheus.Gatherer
+	routes       []route
+	ingest       *ingestDeps
+	query        MetricsQuerier
+	limiters     limiters
+	sharedLimits ratelimit.DB
+	resets       *resetQueue
+	totpFails    counter // wrong TOTP and recovery codes per account
+	agentTokens  *agentTokens
+	spec         openAPICache
+	relay        *relay.Registry
+	pushUpgrade  fiber.Handler
 }
 
 // New builds the server and its routes.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{cfg: cfg, store: deps.Store, log: deps.Logger.With("component", "api"), gather: deps.Gatherer,
-		limiters: limiters{}, agentTokens: newAgentTokens(), query: deps.Metrics}
+		limiters: limiters{}, agentTokens: newAgentTokens(), query: deps.Metrics, sharedLimits: deps.SharedLimits}
 	if s.query == nil {
 		s.query = noMetrics{}
 	}
@@ -102,6 +116,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		AppName:        "monsys",
 	})
 	s.app.Use(s.recoverPanic, s.assignRequestID, s.observe)
+	s.totpFails = s.limiterFor(totpFailLimit())
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
 		s.app.Add(r.Method, r.Path, s.guard(r), r.Handler)
@@ -109,6 +124,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 			s.app.Add(fiber.MethodHead, r.Path, s.guard(r), r.Handler) // monitors probe with HEAD
 		}
 	}
+	s.resets = newResetQueue(s.store, s.log) // last: nothing after it can fail and leak its goroutine
 	return s, nil
 }
 
@@ -122,6 +138,7 @@ func (s *Server) Serve(ln net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.relay.CloseAll() // push connections end so the server can stop
 	err := s.app.ShutdownWithContext(ctx)
+	s.resets.close() // after HTTP: no handler adds to it any more
 	s.ingest.decomp.Close()
 	return err
 }

@@ -78,3 +78,17 @@ func FuzzParsePHC(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkVerifyPassword is the cost of one login's password check
+// (RELIABILITY A1 wants 50 to 500 ms on the reference machine).
+func BenchmarkVerifyPassword(b *testing.B) {
+	h, err := HashPassword("correct horse battery staple")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := VerifyPassword(h, "correct horse battery staple"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -31,6 +33,10 @@ type Config struct {
 	ShutdownGrace   time.Duration `env:"SHUTDOWN_GRACE" envDefault:"25s" help:"how long shutdown waits for requests in flight"`
 	AgentDistDir    string        `env:"AGENT_DIST_DIR" help:"directory of agent binaries (monsys-agent-linux-amd64, -arm64) served at /api/v1/agent/download; empty serves none"`
 	MaxPushConns    int           `env:"MAX_PUSH_CONNS" envDefault:"10000" help:"agents connected on the push WebSocket at once"`
+	SMTPURL         string        `env:"SMTP_URL" secret:"true" help:"mail server for reset and invitation mail, smtp://user:pass@host:port (STARTTLS when offered) or smtps://…; empty logs each message for the operator"`
+	SMTPFrom        string        `env:"SMTP_FROM" envDefault:"monsys@localhost" help:"From address of the hub's mail"`
+	TOTPKey         string        `env:"TOTP_KEY" secret:"true" help:"64 hex digits (32 bytes): TOTP secrets are stored encrypted with it (AES-256-GCM); unset stores them unencrypted"`
+	Cluster         bool          `env:"CLUSTER" envDefault:"false" help:"several hubs share one database: keep rate-limit counts in PostgreSQL instead of in memory"`
 
 	IngestMaxCompressed int           `env:"INGEST_MAX_COMPRESSED" envDefault:"8388608" help:"largest ingest or remote-write body as sent, bytes"`
 	IngestMaxDecoded    int           `env:"INGEST_MAX_DECODED" envDefault:"33554432" help:"largest ingest or remote-write body after decompression, bytes"`
@@ -160,6 +166,17 @@ func (c *Config) Validate() error {
 	if c.RetentionOneHour < c.RetentionOneMinute {
 		errs = append(errs, fmt.Errorf("MONSYS_RETENTION_1H=%s: want at least MONSYS_RETENTION_1M (%s)", c.RetentionOneHour, c.RetentionOneMinute))
 	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			errs = append(errs, errors.New("MONSYS_SMTP_URL: want smtp://user:pass@host:port or smtps://user:pass@host:port"))
+		}
+	}
+	if !strings.Contains(c.SMTPFrom, "@") || strings.ContainsAny(c.SMTPFrom, "\r\n") {
+		errs = append(errs, fmt.Errorf("MONSYS_SMTP_FROM=%q: want an email address", c.SMTPFrom))
+	}
+	if _, err := c.TOTPKeyBytes(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))
 	}
@@ -173,7 +190,8 @@ func (c Config) Summary() []any {
 		db = redactURL(c.DatabaseURL)
 	}
 	return []any{"listen", c.Listen, "public_url", c.PublicURL, "data_dir", c.DataDir,
-		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies}
+		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies,
+		"smtp", smtpSummary(c.SMTPURL), "cluster", c.Cluster}
 }
 
 func redactURL(s string) string {
@@ -190,4 +208,23 @@ func redactURL(s string) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+func smtpSummary(s string) string {
+	if s == "" {
+		return "none (mail is logged)"
+	}
+	return redactURL(s)
+}
+
+// TOTPKeyBytes decodes MONSYS_TOTP_KEY; nil when unset.
+func (c Config) TOTPKeyBytes() ([]byte, error) {
+	if c.TOTPKey == "" {
+		return nil, nil
+	}
+	k, err := hex.DecodeString(c.TOTPKey)
+	if err != nil || len(k) != 32 || bytes.Equal(k, make([]byte, 32)) {
+		return nil, errors.New("MONSYS_TOTP_KEY: want 64 hex digits (32 random bytes, not all zero), e.g. from `openssl rand -hex 32`")
+	}
+	return k, nil
 }

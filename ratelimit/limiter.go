@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"hash/maphash"
 	"sync"
 	"time"
@@ -84,4 +85,23 @@ func (l *Limiter) Allow(key string) Decision {
 	}
 	w.count++
 	return Decision{Allowed: true, Remaining: l.policy.Quota - w.count, Reset: reset}
+}
+
+// Take is Allow for callers that also use the shared limiter; the
+// in-memory limiter never fails.
+func (l *Limiter) Take(_ context.Context, key string) (Decision, error) { return l.Allow(key), nil }
+
+// Peek reports the state of key's window without counting a request:
+// Allowed is false once the quota is used up.
+func (l *Limiter) Peek(_ context.Context, key string) (Decision, error) {
+	now := l.now()
+	s := &l.shards[maphash.String(l.seed, key)%shardCount]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.windows[key]
+	if w == nil || now.Sub(w.start) >= l.policy.Window {
+		return Decision{Allowed: true, Remaining: l.policy.Quota, Reset: l.policy.Window}, nil
+	}
+	return Decision{Allowed: w.count < l.policy.Quota, Remaining: max(l.policy.Quota-w.count, 0),
+		Reset: w.start.Add(l.policy.Window).Sub(now)}, nil
 }

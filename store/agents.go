@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 )
 
@@ -146,13 +147,53 @@ WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`
 // leaves every listing. The row and its time series stay until retention
 // removes the data, so history keeps its owner; the same machine enrolling
 // again becomes a new agent.
-func (s *Store) DeleteAgent(ctx context.Context, tenantID, id uuid.UUID) error {
-	tag, err := s.pool.Exec(ctx, deleteAgentSQL, tenantID, id)
-	if err != nil {
-		return fmt.Errorf("delete agent: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("delete agent: %w", ErrNotFound)
-	}
-	return nil
+func (s *Store) DeleteAgent(ctx context.Context, tenantID, id uuid.UUID, ev audit.Event) error {
+	ev.TargetType, ev.TargetID = "agent", id.String()
+	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, deleteAgentSQL, tenantID, id)
+		if err != nil {
+			return fmt.Errorf("delete agent: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("delete agent: %w", ErrNotFound)
+		}
+		return nil
+	})
+}
+
+const rotateAgentTokenSQL = `UPDATE agents SET token_hash = $3 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`
+
+// RotateAgentToken gives an agent a new token; the old one stops working
+// at once. ev is agent_token_rotated.
+func (s *Store) RotateAgentToken(ctx context.Context, tenantID, id uuid.UUID, hash auth.TokenHash, ev audit.Event) error {
+	ev.TargetType, ev.TargetID = "agent", id.String()
+	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, rotateAgentTokenSQL, tenantID, id, hash[:])
+		if err != nil {
+			return fmt.Errorf("rotate agent token: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("rotate agent token: %w", ErrNotFound)
+		}
+		return nil
+	})
+}
+
+const clearSigningKeySQL = `WITH old AS (SELECT signing_pubkey FROM agents WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE)
+UPDATE agents a SET signing_pubkey = NULL, signing_key_pinned_at = NULL FROM old
+WHERE a.tenant_id = $1 AND a.id = $2 RETURNING old.signing_pubkey IS NOT NULL`
+
+// ClearSigningKey unpins an agent's signing key so that its next
+// registration pins a new one (trust on first use again). ev is
+// agent_signing_key_cleared.
+func (s *Store) ClearSigningKey(ctx context.Context, tenantID, id uuid.UUID, ev audit.Event) error {
+	ev.TargetType, ev.TargetID = "agent", id.String()
+	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
+		var had bool
+		if err := tx.QueryRow(ctx, clearSigningKeySQL, tenantID, id).Scan(&had); err != nil {
+			return fmt.Errorf("clear signing key: %w", mapErr(err))
+		}
+		ev.Details = map[string]any{"had_key": had}
+		return nil
+	})
 }

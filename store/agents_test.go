@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/store"
 )
 
@@ -74,7 +75,7 @@ func TestAgentsStatusFilter(t *testing.T) {
 	// … but an agent reporting every 10 minutes is online for 30.
 	f.exec(t, `UPDATE agents SET last_seen_at = now() - interval '10 minutes', heartbeat_interval_s = 600 WHERE id = $1`,
 		ids["slow-but-on-time"])
-	if err := f.st.DeleteAgent(ctx, tenant, ids["deleted"]); err != nil {
+	if err := f.st.DeleteAgent(ctx, tenant, ids["deleted"], audit.Event{}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 )
 
@@ -35,6 +36,7 @@ type NewAPIKey struct {
 	Role      auth.Role
 	TokenHash auth.TokenHash
 	ExpiresAt *time.Time
+	Audit     audit.Event // recorded with the key's id as target; no Type: nothing recorded
 }
 
 const insertAPIKeySQL = `INSERT INTO api_keys (id, tenant_id, created_by, name, role, token_hash, expires_at)
@@ -42,12 +44,18 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ` + apiKeyColumns
 
 // CreateAPIKey stores a new key.
 func (s *Store) CreateAPIKey(ctx context.Context, n NewAPIKey) (APIKey, error) {
-	rows, _ := s.pool.Query(ctx, insertAPIKeySQL, newID(), n.TenantID, n.CreatedBy, n.Name, n.Role, n.TokenHash[:], n.ExpiresAt)
-	k, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[APIKey])
-	if err != nil {
-		return APIKey{}, fmt.Errorf("insert api key: %w", mapErr(err))
-	}
-	return k, nil
+	var k APIKey
+	err := s.audited(ctx, &n.Audit, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, insertAPIKeySQL, newID(), n.TenantID, n.CreatedBy, n.Name, n.Role, n.TokenHash[:], n.ExpiresAt)
+		var err error
+		if k, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[APIKey]); err != nil {
+			return fmt.Errorf("insert api key: %w", mapErr(err))
+		}
+		n.Audit.TargetType, n.Audit.TargetID = "api_key", k.ID.String()
+		n.Audit.Details = map[string]any{"name": k.Name, "role": k.Role, "expires_at": k.ExpiresAt}
+		return nil
+	})
+	return k, err
 }
 
 // useAPIKeySQL resolves a live key and stamps its use at most once a minute,
@@ -102,13 +110,16 @@ WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL AND ($3::uuid IS NULL OR
 
 // RevokeAPIKey revokes a key of the tenant (only one createdBy made, when
 // set), or answers ErrNotFound.
-func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, id uuid.UUID, createdBy *uuid.UUID) error {
-	tag, err := s.pool.Exec(ctx, revokeAPIKeySQL, tenantID, id, createdBy)
-	if err != nil {
-		return fmt.Errorf("revoke api key: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("revoke api key: %w", ErrNotFound)
-	}
-	return nil
+func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, id uuid.UUID, createdBy *uuid.UUID, ev audit.Event) error {
+	ev.TargetType, ev.TargetID = "api_key", id.String()
+	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, revokeAPIKeySQL, tenantID, id, createdBy)
+		if err != nil {
+			return fmt.Errorf("revoke api key: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("revoke api key: %w", ErrNotFound)
+		}
+		return nil
+	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/store"
 )
@@ -62,13 +63,13 @@ func TestUseAPIKey(t *testing.T) {
 
 	t.Run("revoked key is refused", func(t *testing.T) {
 		k, hash := newKey(t, nil)
-		if err := f.st.RevokeAPIKey(ctx, b.Tenant.ID, k.ID, nil); err != nil {
+		if err := f.st.RevokeAPIKey(ctx, b.Tenant.ID, k.ID, nil, audit.Event{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.st.UseAPIKey(ctx, hash); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("err = %v, want ErrNotFound", err)
 		}
-		if err := f.st.RevokeAPIKey(ctx, b.Tenant.ID, k.ID, nil); !errors.Is(err, store.ErrNotFound) {
+		if err := f.st.RevokeAPIKey(ctx, b.Tenant.ID, k.ID, nil, audit.Event{}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("revoking twice: err = %v, want ErrNotFound", err)
 		}
 		if at := lastUsed(t, k.ID); at != nil {

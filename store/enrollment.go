@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 )
 
@@ -35,6 +36,7 @@ type NewEnrollmentToken struct {
 	TokenHash auth.TokenHash
 	ExpiresAt *time.Time
 	MaxUses   *int32
+	Audit     audit.Event // recorded with the token's id as target; no Type: nothing recorded
 }
 
 const insertEnrollmentSQL = `INSERT INTO enrollment_tokens (id, tenant_id, name, created_by, token_hash, expires_at, max_uses)
@@ -42,12 +44,18 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ` + enrollmentColumns
 
 // CreateEnrollmentToken stores a new enrollment token.
 func (s *Store) CreateEnrollmentToken(ctx context.Context, n NewEnrollmentToken) (EnrollmentToken, error) {
-	rows, _ := s.pool.Query(ctx, insertEnrollmentSQL, newID(), n.TenantID, n.Name, n.CreatedBy, n.TokenHash[:], n.ExpiresAt, n.MaxUses)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[EnrollmentToken])
-	if err != nil {
-		return EnrollmentToken{}, fmt.Errorf("insert enrollment token: %w", mapErr(err))
-	}
-	return t, nil
+	var t EnrollmentToken
+	err := s.audited(ctx, &n.Audit, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, insertEnrollmentSQL, newID(), n.TenantID, n.Name, n.CreatedBy, n.TokenHash[:], n.ExpiresAt, n.MaxUses)
+		var err error
+		if t, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[EnrollmentToken]); err != nil {
+			return fmt.Errorf("insert enrollment token: %w", mapErr(err))
+		}
+		n.Audit.TargetType, n.Audit.TargetID = "enrollment_token", t.ID.String()
+		n.Audit.Details = map[string]any{"name": t.Name, "expires_at": t.ExpiresAt, "max_uses": t.MaxUses}
+		return nil
+	})
+	return t, err
 }
 
 const liveEnrollmentSQL = `SELECT ` + enrollmentColumns + ` FROM enrollment_tokens
@@ -84,13 +92,16 @@ WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL`
 
 // RevokeEnrollmentToken stops a token from enrolling more agents; agents
 // it enrolled keep their own tokens.
-func (s *Store) RevokeEnrollmentToken(ctx context.Context, tenantID, id uuid.UUID) error {
-	tag, err := s.pool.Exec(ctx, revokeEnrollmentSQL, tenantID, id)
-	if err != nil {
-		return fmt.Errorf("revoke enrollment token: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("revoke enrollment token: %w", ErrNotFound)
-	}
-	return nil
+func (s *Store) RevokeEnrollmentToken(ctx context.Context, tenantID, id uuid.UUID, ev audit.Event) error {
+	ev.TargetType, ev.TargetID = "enrollment_token", id.String()
+	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, revokeEnrollmentSQL, tenantID, id)
+		if err != nil {
+			return fmt.Errorf("revoke enrollment token: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("revoke enrollment token: %w", ErrNotFound)
+		}
+		return nil
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/store"
 )
@@ -35,10 +36,10 @@ func TestOtherTenantsIDsAreNotFound(t *testing.T) {
 	other := intruder.Tenant.ID
 	for name, call := range map[string]func() error{
 		"Agent":                 func() error { _, err := f.st.Agent(ctx, other, agent.ID); return err },
-		"DeleteAgent":           func() error { return f.st.DeleteAgent(ctx, other, agent.ID) },
+		"DeleteAgent":           func() error { return f.st.DeleteAgent(ctx, other, agent.ID, audit.Event{}) },
 		"Heartbeat":             func() error { return f.st.Heartbeat(ctx, other, agent.ID, 1, "x", nil) },
-		"RevokeAPIKey":          func() error { return f.st.RevokeAPIKey(ctx, other, key.ID, nil) },
-		"RevokeEnrollmentToken": func() error { return f.st.RevokeEnrollmentToken(ctx, other, liveET.ID) },
+		"RevokeAPIKey":          func() error { return f.st.RevokeAPIKey(ctx, other, key.ID, nil, audit.Event{}) },
+		"RevokeEnrollmentToken": func() error { return f.st.RevokeEnrollmentToken(ctx, other, liveET.ID, audit.Event{}) },
 	} {
 		if err := call(); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s with another tenant's id: err = %v, want ErrNotFound", name, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 )
 
@@ -44,6 +45,10 @@ type Registration struct {
 	// SignedBy reports whether the request carries a valid registration
 	// signature by key. It is only asked about keys already pinned.
 	SignedBy func(key []byte) bool
+	// Audit is the actor and IP of the agent_registered event recorded
+	// with a successful registration (no Type needed; none is recorded
+	// when ActorType is empty).
+	Audit audit.Event
 }
 
 // RegistrationResult says what registration did.
@@ -114,7 +119,10 @@ func (s *Store) RegisterAgent(ctx context.Context, r Registration) (Registration
 		existing, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Agent])
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			return s.insertAgent(ctx, tx, r, &res)
+			if err := s.insertAgent(ctx, tx, r, &res); err != nil {
+				return err
+			}
+			return recordRegistration(ctx, tx, r, res)
 		case err != nil:
 			return fmt.Errorf("lock agent: %w", err)
 		}
@@ -132,8 +140,10 @@ func (s *Store) RegisterAgent(ctx context.Context, r Registration) (Registration
 			r.AgentVersion, r.NewTokenHash[:], r.Pubkey); err != nil {
 			return fmt.Errorf("update agent: %w", mapErr(err))
 		}
-		res.Agent, err = getAgentTx(ctx, tx, r.TenantID, existing.ID)
-		return err
+		if res.Agent, err = getAgentTx(ctx, tx, r.TenantID, existing.ID); err != nil {
+			return err
+		}
+		return recordRegistration(ctx, tx, r, res)
 	}
 	err := s.inTx(ctx, register)
 	if errors.Is(err, errMachineRaced) {
@@ -157,6 +167,19 @@ func (s *Store) RegisterAgent(ctx context.Context, r Registration) (Registration
 		return RegistrationResult{}, fmt.Errorf("register agent: %w", err)
 	}
 	return res, nil
+}
+
+// recordRegistration writes the agent_registered audit row of a
+// registration that succeeded.
+func recordRegistration(ctx context.Context, tx pgx.Tx, r Registration, res RegistrationResult) error {
+	if r.Audit.ActorType == "" {
+		return nil
+	}
+	ev := r.Audit
+	ev.Type, ev.TargetType, ev.TargetID = "agent_registered", "agent", res.Agent.ID.String()
+	ev.Details = map[string]any{"machine_id": r.MachineID, "hostname": r.Hostname, "created": res.Created,
+		"key_rotated": res.KeyRotated, "key_pinned": len(res.Agent.SigningPubkey) > 0}
+	return recordTx(ctx, tx, &ev)
 }
 
 func (s *Store) insertAgent(ctx context.Context, tx pgx.Tx, r Registration, res *RegistrationResult) error {

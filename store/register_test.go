@@ -39,7 +39,7 @@ func mustRegister(t *testing.T, st *store.Store, r store.Registration) store.Reg
 // agentAnomalies lists the anomalies recorded about one agent.
 func agentAnomalies(t *testing.T, st *store.Store, tenantID, agentID uuid.UUID) []store.Anomaly {
 	t.Helper()
-	all, err := st.Anomalies(context.Background(), tenantID, true, 500)
+	all, err := st.Anomalies(context.Background(), tenantID, true, nil, 500)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 )
 
@@ -80,6 +81,55 @@ const revokeSessionSQL = `UPDATE sessions SET revoked_at = now() WHERE id = $1 A
 func (s *Store) RevokeSession(ctx context.Context, id uuid.UUID) error {
 	if _, err := s.pool.Exec(ctx, revokeSessionSQL, id); err != nil {
 		return fmt.Errorf("revoke session: %w", err)
+	}
+	return nil
+}
+
+const userSessionsSQL = `SELECT id, user_id, tenant_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at, revoked_at
+FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
+  AND last_seen_at > now() - make_interval(secs => $2)
+ORDER BY last_seen_at DESC LIMIT 500`
+
+// UserSessions lists a user's live sessions, most recently used first.
+func (s *Store) UserSessions(ctx context.Context, userID uuid.UUID, idle time.Duration) ([]Session, error) {
+	rows, _ := s.pool.Query(ctx, userSessionsSQL, userID, idle.Seconds())
+	ss, err := pgx.CollectRows(rows, pgx.RowToStructByName[Session])
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return ss, nil
+}
+
+const revokeOwnSessionSQL = `UPDATE sessions SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`
+
+// RevokeUserSession ends one of the user's own sessions and records ev, or
+// answers ErrNotFound for anyone else's.
+func (s *Store) RevokeUserSession(ctx context.Context, userID, id uuid.UUID, ev audit.Event) error {
+	ev.TargetType, ev.TargetID = "session", id.String()
+	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, revokeOwnSessionSQL, id, userID)
+		if err != nil {
+			return fmt.Errorf("revoke session: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("revoke session: %w", ErrNotFound)
+		}
+		return nil
+	})
+}
+
+const switchTenantSQL = `UPDATE sessions s SET tenant_id = $3 FROM memberships m
+WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND m.tenant_id = $3 AND m.user_id = $2`
+
+// SwitchTenant moves a session to another tenant the user belongs to, or
+// answers ErrNotFound.
+func (s *Store) SwitchTenant(ctx context.Context, sessionID, userID, tenantID uuid.UUID) error {
+	tag, err := s.pool.Exec(ctx, switchTenantSQL, sessionID, userID, tenantID)
+	if err != nil {
+		return fmt.Errorf("switch tenant: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("switch tenant: %w", ErrNotFound)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 )
 
@@ -19,6 +20,10 @@ type User struct {
 	PasswordHash string     `db:"password_hash"`
 	DisabledAt   *time.Time `db:"disabled_at"`
 	CreatedAt    time.Time  `db:"created_at"`
+	// TOTPEnabledAt is set while the user signs in with a second factor.
+	TOTPEnabledAt *time.Time `db:"totp_enabled_at"`
+	// LockedUntil is the end of a lock caused by failed logins.
+	LockedUntil *time.Time `db:"locked_until"`
 }
 
 // Membership is a user's role in one tenant.
@@ -28,7 +33,7 @@ type Membership struct {
 	Role     auth.Role `db:"role"`
 }
 
-const userColumns = `u.id, u.email, u.name, u.password_hash, u.disabled_at, u.created_at`
+const userColumns = `u.id, u.email, u.name, u.password_hash, u.disabled_at, u.created_at, u.totp_enabled_at, u.locked_until`
 
 const userByEmailSQL = `SELECT ` + userColumns + ` FROM users u WHERE lower(u.email) = lower($1)`
 
@@ -55,7 +60,7 @@ func (s *Store) User(ctx context.Context, id uuid.UUID) (User, error) {
 }
 
 const insertUserSQL = `INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)
-RETURNING id, email, name, password_hash, disabled_at, created_at`
+RETURNING id, email, name, password_hash, disabled_at, created_at, totp_enabled_at, locked_until`
 
 const insertMembershipSQL = `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)`
 
@@ -110,21 +115,29 @@ func (s *Store) DefaultMembership(ctx context.Context, userID uuid.UUID) (Member
 	return m, nil
 }
 
-const setPasswordSQL = `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now()
-WHERE lower(email) = lower($1) RETURNING id`
+const setPasswordSQL = `UPDATE users u SET password_hash = $2, password_changed_at = now(), updated_at = now(),
+  failed_logins = 0, locked_until = NULL
+WHERE lower(u.email) = lower($1) RETURNING u.id, ` + auditTenantSQL
 
 const revokeUserSessionsSQL = `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`
 
-// SetPassword replaces a user's password and ends all their sessions.
+// SetPassword replaces a user's password (the operator's way back in,
+// `monsys user set-password`), ends all their sessions and lifts a login
+// lock, and records password_set_by_operator.
 func (s *Store) SetPassword(ctx context.Context, email, passwordHash string) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		var id uuid.UUID
-		if err := tx.QueryRow(ctx, setPasswordSQL, email, passwordHash).Scan(&id); err != nil {
+		var tenant string
+		if err := tx.QueryRow(ctx, setPasswordSQL, email, passwordHash).Scan(&id, &tenant); err != nil {
 			return fmt.Errorf("set password: %w", mapErr(err))
 		}
 		if _, err := tx.Exec(ctx, revokeUserSessionsSQL, id); err != nil {
 			return fmt.Errorf("end sessions: %w", err)
 		}
-		return nil
+		if tenant == "" {
+			return nil
+		}
+		return recordTx(ctx, tx, &audit.Event{TenantID: tenant, ActorType: audit.ActorSystem, Type: "password_set_by_operator",
+			TargetType: "user", TargetID: id.String()})
 	})
 }

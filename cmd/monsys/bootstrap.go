@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/monsys/monsys/api"
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/config"
 	"github.com/monsys/monsys/store"
@@ -39,7 +40,8 @@ func bootstrap(ctx context.Context, st *store.Store, cfg config.Config, out io.W
 	}
 	expires := time.Now().Add(7 * 24 * time.Hour)
 	if _, err := st.CreateEnrollmentToken(ctx, store.NewEnrollmentToken{TenantID: b.Tenant.ID, Name: "first start",
-		CreatedBy: &b.Owner.ID, TokenHash: tokHash, ExpiresAt: &expires}); err != nil {
+		CreatedBy: &b.Owner.ID, TokenHash: tokHash, ExpiresAt: &expires,
+		Audit: audit.Event{TenantID: b.Tenant.ID.String(), ActorType: audit.ActorSystem, Type: "enrollment_token_created"}}); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nmonsys first start\n  sign in at %s as %s\n", cfg.PublicURL, b.Owner.Email)

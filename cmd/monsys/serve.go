@@ -107,8 +107,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	// Deferred calls run in reverse: HTTP stops (below), then ingest
 	// drains, then workers stop, then the pool and the cluster close.
+	mailJob, err := newMailJob(cfg, st, log)
+	if err != nil {
+		return err
+	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	runner := workers.New(log, append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)...)
+	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
+	runner := workers.New(log, append(jobs, mailJob, pruneAccountsJob(st, log))...)
 	workDone := make(chan struct{})
 	go func() { runner.Run(workCtx); close(workDone) }()
 	defer func() { stopWork(); <-workDone }()
@@ -130,7 +135,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	defer readPool.Close()
-	srv, err := m.newServer(st, reg, string(db.dialect), ing.deps, newQueryService(readPool, db.dialect, tiers))
+	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.deps, newQueryService(readPool, db.dialect, tiers))
 	if err != nil {
 		return err
 	}
@@ -174,11 +179,22 @@ func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
 	return reg
 }
 
-func (m *Main) newServer(st *store.Store, reg *prometheus.Registry, dialect string, ing api.IngestDeps, q api.MetricsQuerier) (*api.Server, error) {
+func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Registry, dialect string, ing api.IngestDeps, q api.MetricsQuerier) (*api.Server, error) {
 	cfg := m.Config
+	deps := api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q}
+	if cfg.Cluster {
+		deps.SharedLimits = pool // every hub counts in the same rate_counters rows
+	}
+	totpKey, err := cfg.TOTPKeyBytes()
+	if err != nil {
+		return nil, err
+	}
+	if totpKey == nil {
+		m.Logger.Warn("MONSYS_TOTP_KEY is not set: TOTP secrets are stored unencrypted")
+	}
 	return api.New(api.Config{
 		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,
 		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
-		AgentDistDir: cfg.AgentDistDir, MaxPushConns: cfg.MaxPushConns,
-	}, api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q})
+		AgentDistDir: cfg.AgentDistDir, MaxPushConns: cfg.MaxPushConns, TOTPKey: totpKey,
+	}, deps)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/monsys/monsys/api"
+	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/config"
 	"github.com/monsys/monsys/store"
@@ -32,7 +33,8 @@ func newTokenCommand(environ []string, stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				n := store.NewEnrollmentToken{TenantID: t.ID, Name: name, TokenHash: hash}
+				n := store.NewEnrollmentToken{TenantID: t.ID, Name: name, TokenHash: hash,
+					Audit: audit.Event{TenantID: t.ID.String(), ActorType: audit.ActorSystem, Type: "enrollment_token_created"}}
 				if ttl > 0 {
 					exp := time.Now().Add(ttl)
 					n.ExpiresAt = &exp
