@@ -12,17 +12,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/webhook"
 )
 
 // Config is what the HTTP layer needs to know.
 type Config struct {
-	PublicURL       string        // origin for CSRF checks and printed links
-	InsecureCookies bool          // dev only: no Secure, no __Host- prefix
-	SessionIdle     time.Duration // idle timeout of a session
-	SessionMaxAge   time.Duration // absolute lifetime of a session
-	BodyLimit       int           // largest JSON body, bytes
-	Version         string        // build version, for health and docs
-	Dialect         string        // timescaledb or postgres, for health
+	PublicURL       string         // origin for CSRF checks and printed links
+	InsecureCookies bool           // dev only: no Secure, no __Host- prefix
+	SessionIdle     time.Duration  // idle timeout of a session
+	SessionMaxAge   time.Duration  // absolute lifetime of a session
+	BodyLimit       int            // largest JSON body, bytes
+	Version         string         // build version, for health and docs
+	Dialect         string         // timescaledb or postgres, for health
+	Webhooks        webhook.Policy // which endpoint URLs webhooks may be created with
 }
 
 // Deps are the collaborators the server borrows; it closes none of them.

@@ -108,7 +108,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Deferred calls run in reverse: HTTP stops (below), then ingest
 	// drains, then workers stop, then the pool and the cluster close.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	runner := workers.New(log, append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)...)
+	queries := newQueryService(pool, db.dialect, tiers)
+	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
+	runner := workers.New(log, append(jobs, fleetJobs(cfg, st, queries, log)...)...)
 	workDone := make(chan struct{})
 	go func() { runner.Run(workCtx); close(workDone) }()
 	defer func() { stopWork(); <-workDone }()
@@ -125,7 +127,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
 		log.Info("ingest drained")
 	}()
-	srv, err := m.newServer(st, reg, string(db.dialect), ing.deps, newQueryService(pool, db.dialect, tiers))
+	srv, err := m.newServer(st, reg, string(db.dialect), ing.deps, queries)
 	if err != nil {
 		return err
 	}
@@ -174,5 +176,6 @@ func (m *Main) newServer(st *store.Store, reg *prometheus.Registry, dialect stri
 	return api.New(api.Config{
 		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,
 		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
+		Webhooks: webhookPolicy(cfg),
 	}, api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q})
 }

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/monsys/monsys/alerting"
+	"github.com/monsys/monsys/config"
+	"github.com/monsys/monsys/query"
+	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/webhook"
+	"github.com/monsys/monsys/workers"
+)
+
+// How often the fleet jobs run. Alert rules read 1-minute buckets, so
+// evaluating twice a minute keeps a for-duration within half a minute.
+const (
+	alertRulesEvery = 30 * time.Second
+	silentEvery     = 30 * time.Second
+	webhooksEvery   = 2 * time.Second
+)
+
+// webhookPolicy is what webhooks may reach under cfg (validated already).
+func webhookPolicy(cfg config.Config) webhook.Policy {
+	allow, _ := cfg.WebhookAllowPrefixes() // Validate refused a bad value before the hub started
+	return webhook.Policy{Allow: allow}
+}
+
+// fleetJobs evaluate alert rules, flag silent agents and deliver webhooks.
+func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, log *slog.Logger) []workers.Job {
+	rules := alerting.NewEvaluator(st, q, log, nil)
+	silent := alerting.NewSilent(st, float64(cfg.SilentAfterIntervals), log)
+	hooks := webhook.New(st, webhook.Config{Policy: webhookPolicy(cfg)}, log)
+	return []workers.Job{
+		{Name: "alert-rules", Interval: alertRulesEvery, Run: rules.Run},
+		{Name: "silent-agents", Interval: silentEvery, RunAtStart: true, Run: silent.Run},
+		{Name: "webhooks", Interval: webhooksEvery, RunAtStart: true, Run: hooks.Run},
+	}
+}
