@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,6 +221,24 @@ func TestChangedPackageShowsInChangesAndSearch(t *testing.T) {
 	}
 	if got := search(url.Values{"kind": {"ssh_keys"}, "name": {"SHA256:abc"}}); len(got) != 2 {
 		t.Errorf("search key fingerprint: %v", got)
+	}
+	// Pages of one hit walk both agents, with and without a version.
+	for _, q := range []string{"name=openssl", "name=openssl&version=3.0.11", "name=open&match=prefix"} {
+		var hosts []string
+		next := ""
+		for range 4 {
+			var pg page[searchHitReply]
+			e.do("GET", "/api/v1/inventory/search?limit=1&"+q+"&cursor="+next, viewer, nil).want(t, http.StatusOK, &pg)
+			for _, h := range pg.Items {
+				hosts = append(hosts, h.Hostname)
+			}
+			if next = pg.NextCursor; next == "" {
+				break
+			}
+		}
+		if want := map[bool]int{true: 1, false: 2}[strings.Contains(q, "version")]; len(hosts) != want {
+			t.Errorf("%s: paged hosts %v, want %d", q, hosts, want)
+		}
 	}
 	// Search is tenant-scoped.
 	other := e.newTenant("rival")

@@ -42,18 +42,26 @@ type SearchHit struct {
 	CollectedAt time.Time       `db:"collected_at"`
 }
 
-// searchSQL reads inventory_items_search_idx: (tenant, kind, name "C",
-// version, agent) answers an exact name or a byte-order prefix range
-// without touching other names. $3..$4 is the name range.
-const searchSQL = `SELECT i.agent_id, a.hostname, i.kind, i.key, i.name, i.version, i.item, s.collected_at
+// The search SQL reads inventory_items_search_idx: (tenant, kind, name
+// "C", version, agent) answers an exact name or a byte-order prefix range
+// without touching other names; $3..$4 is the name range. Optional
+// conditions are separate statements, not "$n = '' OR …": a cached
+// generic plan of the OR form sorted every match (47 ms for a page of
+// openssl over 3000 agents, against 4 ms for the plain form).
+const (
+	searchHead = `SELECT i.agent_id, a.hostname, i.kind, i.key, i.name, i.version, i.item, s.collected_at
 FROM inventory_items i
 JOIN agents a ON a.id = i.agent_id AND a.deleted_at IS NULL
 JOIN inventory_snapshots s ON s.id = i.snapshot_id
-WHERE i.tenant_id = $1 AND i.kind = $2
-  AND i.name COLLATE "C" >= $3 AND i.name COLLATE "C" <= $4
-  AND ($5 = '' OR i.version = $5)
-  AND ($6::text IS NULL OR (i.name COLLATE "C", i.version, i.agent_id, i.key) > ($6 COLLATE "C", $7::text, $8::uuid, $9::text))
-ORDER BY i.name COLLATE "C", i.version, i.agent_id, i.key LIMIT $10`
+WHERE i.tenant_id = $1 AND i.kind = $2 AND i.name COLLATE "C" >= $3 AND i.name COLLATE "C" <= $4`
+	searchOrder   = ` ORDER BY i.name COLLATE "C", i.version, i.agent_id, i.key LIMIT `
+	searchAfter5  = ` AND (i.name COLLATE "C", i.version, i.agent_id, i.key) > ($5 COLLATE "C", $6::text, $7::uuid, $8::text)`
+	searchAfter6  = ` AND (i.name COLLATE "C", i.version, i.agent_id, i.key) > ($6 COLLATE "C", $7::text, $8::uuid, $9::text)`
+	searchSQL     = searchHead + searchOrder + `$5`
+	searchVerSQL  = searchHead + ` AND i.version = $5` + searchOrder + `$6`
+	searchNextSQL = searchHead + searchAfter5 + searchOrder + `$9`
+	searchBothSQL = searchHead + ` AND i.version = $5` + searchAfter6 + searchOrder + `$10`
+)
 
 // maxRune sorts after every other character in byte order: name plus it
 // bounds every name that starts with name.
@@ -66,12 +74,17 @@ func (s *Store) SearchInventory(ctx context.Context, tenantID uuid.UUID, q Searc
 	if q.Prefix {
 		hi = q.Name + maxRune
 	}
-	var an, av, ak *string
-	var aa *uuid.UUID
-	if c := q.After; c != nil {
-		an, av, aa, ak = &c.Name, &c.Version, &c.AgentID, &c.Key
+	sql, args := searchSQL, []any{tenantID, q.Kind, lo, hi}
+	if q.Version != "" {
+		sql, args = searchVerSQL, append(args, q.Version)
 	}
-	rows, _ := s.pool.Query(ctx, searchSQL, tenantID, q.Kind, lo, hi, q.Version, an, av, aa, ak, q.Limit)
+	if c := q.After; c != nil {
+		sql, args = searchNextSQL, append(args, c.Name, c.Version, c.AgentID, c.Key)
+		if q.Version != "" {
+			sql = searchBothSQL
+		}
+	}
+	rows, _ := s.pool.Query(ctx, sql, append(args, q.Limit)...)
 	hits, err := pgx.CollectRows(rows, pgx.RowToStructByName[SearchHit])
 	if err != nil {
 		return nil, fmt.Errorf("search inventory: %w", err)
