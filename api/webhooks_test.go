@@ -172,6 +172,14 @@ func TestWebhookDeliveredSignedAndRetried(t *testing.T) {
 	}
 	other := e.newTenant("rival")
 	e.do("GET", "/api/v1/webhooks/"+goodHook.ID.String()+"/deliveries", e.session(other, auth.RoleOwner), nil).wantProblem(t, http.StatusNotFound)
+
+	// The log keeps a window: finished deliveries older than it go.
+	if n, err := e.st.PruneDeliveries(context.Background(), time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("pruning an hour back removed %d (%v), want none", n, err)
+	}
+	if n, err := e.st.PruneDeliveries(context.Background(), time.Now().Add(time.Hour)); err != nil || n != 3 {
+		t.Errorf("pruning everything finished removed %d (%v), want 3", n, err)
+	}
 }
 
 // TestWebhookPrivateTargetsRefused: without an operator's allowance,

@@ -45,7 +45,7 @@ type SearchHit struct {
 // The search SQL reads inventory_items_search_idx: (tenant, kind, name
 // "C", version, agent) answers an exact name or a byte-order prefix range
 // without touching other names; $3..$4 is the name range. Optional
-// conditions are separate statements, not "$n = ” OR …": a cached
+// conditions are separate statements, not "$n IS NULL OR …": a cached
 // generic plan of the OR form sorted every match (47 ms for a page of
 // openssl over 3000 agents, against 4 ms for the plain form).
 const (

@@ -113,3 +113,15 @@ func (s *Store) RecordAttempt(ctx context.Context, d DueDelivery, a Attempt, dis
 	}
 	return nil
 }
+
+const pruneDeliveriesSQL = `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < $1`
+
+// PruneDeliveries removes finished deliveries created before before: the
+// delivery log keeps a bounded window.
+func (s *Store) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, pruneDeliveriesSQL, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune webhook deliveries: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -18,6 +19,8 @@ const (
 	alertRulesEvery = 30 * time.Second
 	silentEvery     = 30 * time.Second
 	webhooksEvery   = 2 * time.Second
+	// Finished deliveries stay in the delivery log this long.
+	deliveryLogKeep = 30 * 24 * time.Hour
 )
 
 // webhookPolicy is what webhooks may reach under cfg (validated already).
@@ -35,5 +38,12 @@ func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, log *slog.L
 		{Name: "alert-rules", Interval: alertRulesEvery, Run: rules.Run},
 		{Name: "silent-agents", Interval: silentEvery, RunAtStart: true, Run: silent.Run},
 		{Name: "webhooks", Interval: webhooksEvery, RunAtStart: true, Run: hooks.Run},
+		{Name: "webhook-log", Interval: time.Hour, RunAtStart: true, Run: func(ctx context.Context) error {
+			n, err := st.PruneDeliveries(ctx, time.Now().Add(-deliveryLogKeep))
+			if n > 0 {
+				log.Info("pruned webhook delivery log", "deliveries", n)
+			}
+			return err
+		}},
 	}
 }
