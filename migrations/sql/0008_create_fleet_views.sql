@@ -6,9 +6,12 @@
 -- compared item by item on this key (inventory changes), and the latest
 -- items are kept per key for fleet-wide search. One definition, used by the
 -- ingest flush and by the change queries alike.
+-- Items come from agents: whatever their shape, these functions answer
+-- (never fail the ingest transaction) and stay short enough for a btree
+-- entry (a long key keeps 200 characters and the md5 of the whole).
 CREATE FUNCTION inventory_item_key(kind text, item jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT COALESCE(CASE kind
+  SELECT CASE WHEN length(k) > 232 THEN left(k, 200) || md5(k) ELSE k END FROM (SELECT COALESCE(CASE kind
     WHEN 'packages'   THEN (item->>'name') || '/' || COALESCE(item->>'arch', '')
     WHEN 'systemd'    THEN item->>'name'
     WHEN 'users'      THEN item->>'name'
@@ -20,7 +23,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                            || ' ' || COALESCE(item->>'remote_addr', '') || ':' || COALESCE(item->>'remote_port', '')
     WHEN 'backups'    THEN (item->>'tool') || ' ' || (item->>'name')
     WHEN 'host'       THEN 'host'
-  END, md5(item::text))
+  END, md5(item::text)) AS k) AS x
 $$;
 
 -- What fleet-wide search matches on: the name people ask for.
@@ -32,7 +35,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WHEN 'sockets'    THEN item->>'local_port'
     WHEN 'host'       THEN item->>'hostname'
     ELSE item->>'name'
-  END, ''), 512)
+  END, ''), 200)
 $$;
 
 -- The version a search answers with, where a kind has one.
@@ -42,7 +45,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WHEN 'packages'   THEN item->>'version'
     WHEN 'containers' THEN item->>'image'
     WHEN 'host'       THEN item->>'platform_version'
-  END, ''), 512)
+  END, ''), 100)
 $$;
 
 -- The elements of a stored items value: an array as is, a single object
