@@ -138,6 +138,20 @@ func TestAlertRuleForDuration(t *testing.T) {
 	if got := e.ruleAlerts(viewer, web2.ID); len(got) != 1 || got[0].State != "pending" {
 		t.Errorf("web-2 outside maintenance: alerts %+v, want one pending", got)
 	}
+
+	// Disabling the rule resolves what it holds open; deleting it is final.
+	off := false
+	rule.Enabled = &off
+	var updated alertRuleReply
+	e.do("PUT", "/api/v1/alert-rules/"+created.ID.String(), member, rule).want(t, http.StatusOK, &updated)
+	if updated.Enabled {
+		t.Error("rule still enabled after PUT enabled=false")
+	}
+	if got := e.ruleAlerts(viewer, web2.ID); len(got) != 1 || got[0].State != "resolved" || got[0].ResolveNote != "alert rule disabled" {
+		t.Errorf("web-2 after the rule was disabled: %+v", got)
+	}
+	e.do("DELETE", "/api/v1/alert-rules/"+created.ID.String(), member, nil).want(t, http.StatusNoContent, nil)
+	e.do("GET", "/api/v1/alert-rules/"+created.ID.String(), viewer, nil).wantProblem(t, http.StatusNotFound)
 }
 
 // TestAlertRuleValidation: bad definitions answer 422 naming the field.

@@ -63,16 +63,33 @@ WHERE id = $1 AND tenant_id = $2 AND ` + ruleAgentCheck + `
 RETURNING ` + ruleColumns
 
 // UpdateAlertRule replaces a rule's definition; its open alerts stay and
-// are judged by the new definition at the next evaluation.
+// are judged by the new definition at the next evaluation, unless the
+// rule is disabled: then they are resolved, as nothing would resolve them.
 func (s *Store) UpdateAlertRule(ctx context.Context, r AlertRule) (AlertRule, error) {
-	rows, _ := s.pool.Query(ctx, updateRuleSQL, r.ID, r.TenantID, r.ScopeAgent, r.Name, r.Metric, r.Match, r.Agg, r.Op,
-		r.Threshold, r.WindowS, r.ForS, r.Severity, r.Scope, r.ScopeTag, r.Enabled)
-	out, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[AlertRule])
+	var out AlertRule
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, updateRuleSQL, r.ID, r.TenantID, r.ScopeAgent, r.Name, r.Metric, r.Match, r.Agg, r.Op,
+			r.Threshold, r.WindowS, r.ForS, r.Severity, r.Scope, r.ScopeTag, r.Enabled)
+		var err error
+		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[AlertRule]); err != nil {
+			return mapErr(err)
+		}
+		if !r.Enabled {
+			if _, err := tx.Exec(ctx, closeRuleAlertsSQL, r.TenantID, r.ID, "alert rule disabled"); err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, forgetRuleAlertsSQL, r.ID)
+			return err
+		}
+		return nil
+	})
 	if err != nil {
-		return AlertRule{}, fmt.Errorf("update alert rule: %w", mapErr(err))
+		return AlertRule{}, fmt.Errorf("update alert rule: %w", err)
 	}
 	return out, nil
 }
+
+const forgetRuleAlertsSQL = `DELETE FROM alert_rule_states WHERE rule_id = $1`
 
 const ruleSQL = `SELECT ` + ruleColumns + ` FROM alert_rules WHERE tenant_id = $1 AND id = $2`
 
@@ -102,7 +119,7 @@ func (s *Store) AlertRules(ctx context.Context, tenantID uuid.UUID, after *uuid.
 // closeRuleAlertsSQL resolves the open alerts of a rule being deleted, so
 // that no alert stays firing without anything to resolve it.
 const closeRuleAlertsSQL = `WITH closed AS (
-  UPDATE alerts al SET state = 'resolved', resolved_at = now(), resolve_note = 'alert rule deleted'
+  UPDATE alerts al SET state = 'resolved', resolved_at = now(), resolve_note = $3
   FROM alert_rule_states st WHERE st.rule_id = $2 AND al.id = st.alert_id AND al.tenant_id = $1 AND al.state <> 'resolved'
   RETURNING al.id, al.severity, al.summary
 )
@@ -113,7 +130,7 @@ const deleteRuleSQL = `DELETE FROM alert_rules WHERE tenant_id = $1 AND id = $2`
 // DeleteAlertRule removes a rule and resolves its open alerts.
 func (s *Store) DeleteAlertRule(ctx context.Context, tenantID, id uuid.UUID) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, closeRuleAlertsSQL, tenantID, id); err != nil {
+		if _, err := tx.Exec(ctx, closeRuleAlertsSQL, tenantID, id, "alert rule deleted"); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, deleteRuleSQL, tenantID, id)
