@@ -114,8 +114,13 @@ func TestAlertRuleForDuration(t *testing.T) {
 	step(3*time.Minute + 30*time.Second)
 	expect("+3m30s", "resolved")
 	alertID := e.ruleAlerts(viewer, web.ID)[0].ID
-	if got := e.eventStates(alertID); len(got) != 3 || got[0] != "pending" || got[1] != "firing" || got[2] != "resolved" {
-		t.Errorf("events %v, want pending firing resolved", got)
+	var detail alertDetailReply
+	e.do("GET", "/api/v1/alerts/"+alertID.String(), viewer, nil).want(t, http.StatusOK, &detail)
+	if ev := detail.Events; len(ev) != 3 || ev[0].State != "pending" || ev[1].State != "firing" || ev[2].State != "resolved" {
+		t.Errorf("events %+v, want pending firing resolved", ev)
+	}
+	if detail.Source != "rule" || detail.Severity != "critical" || detail.Key != "rule:"+created.ID.String() {
+		t.Errorf("rule alert %+v", detail.alertReply)
 	}
 	if got := e.ruleAlerts(viewer, db.ID); len(got) != 0 {
 		t.Errorf("db-1 is outside the rule's tag but has %+v", got)

@@ -89,6 +89,41 @@ func (s *Server) listAlerts(c *fiber.Ctx) error {
 	}))
 }
 
+type alertEventReply struct {
+	ID       int64     `json:"id"`
+	State    string    `json:"state"` // pending, firing or resolved
+	Severity string    `json:"severity"`
+	Summary  string    `json:"summary"`
+	At       time.Time `json:"at"`
+}
+
+type alertDetailReply struct {
+	alertReply
+	Events []alertEventReply `json:"events"` // every transition, oldest first
+}
+
+// getAlert answers one alert with its transitions.
+func (s *Server) getAlert(c *fiber.Ctx) error {
+	p := principalOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.store.Alert(c.UserContext(), p.TenantID, id)
+	if err != nil {
+		return err
+	}
+	evs, err := s.store.AlertEvents(c.UserContext(), p.TenantID, id)
+	if err != nil {
+		return err
+	}
+	out := alertDetailReply{alertReply: toAlertReply(a), Events: make([]alertEventReply, 0, len(evs))}
+	for _, e := range evs {
+		out.Events = append(out.Events, alertEventReply{ID: e.ID, State: e.State, Severity: e.Severity, Summary: e.Summary, At: utc(e.At)})
+	}
+	return c.JSON(out)
+}
+
 type resolveAlertRequest struct {
 	Note string `json:"note"`
 }

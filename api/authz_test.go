@@ -160,6 +160,10 @@ var authzRows = map[string]authzRow{
 		}},
 
 	"GET /api/v1/alerts": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/alerts?state=firing")},
+	"GET /api/v1/alerts/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/alerts/" + e.firingAlert(c.fx.Tenant.ID, standing[c.fx.Tenant.ID].ID).String()}
+		}},
 	"PATCH /api/v1/alerts/:id/resolve": {access: person, minRole: auth.RoleMember, ok: 200,
 		build: func(e *env, c *caller, standing map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/alerts/" + e.firingAlert(c.fx.Tenant.ID, standing[c.fx.Tenant.ID].ID).String() + "/resolve",

@@ -133,6 +133,8 @@ func (s *Server) routeTable() []route {
 
 		{Method: "GET", Path: v1 + "/alerts", Access: person, MinRole: auth.RoleViewer, Handler: s.listAlerts, Tag: "alerts",
 			Summary: "Alerts raised by agents, alert rules and the hub, newest first", Reply: page[alertReply]{}, Query: alertsQuery()},
+		{Method: "GET", Path: v1 + "/alerts/:id", Access: person, MinRole: auth.RoleViewer, Handler: s.getAlert, Tag: "alerts",
+			Summary: "One alert with every transition (pending, firing, resolved)", Reply: alertDetailReply{}},
 		{Method: "PATCH", Path: v1 + "/alerts/:id/resolve", Access: person, MinRole: auth.RoleMember, Handler: s.resolveAlert, Tag: "alerts",
 			Summary: "Resolve an open alert by hand, with an optional note", Request: resolveAlertRequest{}, Reply: alertReply{}},
 		{Method: "GET", Path: v1 + "/alert-rules", Access: person, MinRole: auth.RoleViewer, Handler: s.listAlertRules, Tag: "alerts",

@@ -134,6 +134,16 @@ func (s *Store) ResolveAlert(ctx context.Context, tenantID, id, userID uuid.UUID
 	return out, nil
 }
 
+// Alert returns one alert of the tenant.
+func (s *Store) Alert(ctx context.Context, tenantID, id uuid.UUID) (Alert, error) {
+	rows, _ := s.pool.Query(ctx, oneAlertSQL, tenantID, id)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Alert])
+	if err != nil {
+		return Alert{}, fmt.Errorf("get alert: %w", mapErr(err))
+	}
+	return a, nil
+}
+
 // AlertEvent is one transition of an alert.
 type AlertEvent struct {
 	ID       int64     `db:"id"`
@@ -145,9 +155,10 @@ type AlertEvent struct {
 }
 
 const alertEventsSQL = `SELECT e.id, e.alert_id, e.state, e.severity, e.summary, e.at FROM alert_events e
-WHERE e.tenant_id = $1 AND e.alert_id = $2 ORDER BY e.id`
+WHERE e.tenant_id = $1 AND e.alert_id = $2 ORDER BY e.id LIMIT 1000`
 
-// AlertEvents lists an alert's transitions, oldest first.
+// AlertEvents lists an alert's transitions, oldest first (at most 1000:
+// an alert moves through three states, agents' alerts through two).
 func (s *Store) AlertEvents(ctx context.Context, tenantID, alertID uuid.UUID) ([]AlertEvent, error) {
 	rows, _ := s.pool.Query(ctx, alertEventsSQL, tenantID, alertID)
 	evs, err := pgx.CollectRows(rows, pgx.RowToStructByName[AlertEvent])
