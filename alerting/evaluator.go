@@ -41,14 +41,16 @@ type Evaluator struct {
 	q   Querier
 	log *slog.Logger
 	now func() time.Time
+	m   *Metrics
 }
 
-// NewEvaluator returns an evaluator; now is the clock (nil: time.Now).
-func NewEvaluator(st RuleStore, q Querier, log *slog.Logger, now func() time.Time) *Evaluator {
+// NewEvaluator returns an evaluator; now is the clock (nil: time.Now), m
+// counts its work (nil: not counted).
+func NewEvaluator(st RuleStore, q Querier, log *slog.Logger, now func() time.Time, m *Metrics) *Evaluator {
 	if now == nil {
 		now = time.Now
 	}
-	return &Evaluator{st: st, q: q, log: log.With("component", "alert_rules"), now: now}
+	return &Evaluator{st: st, q: q, log: log.With("component", "alert_rules"), now: now, m: m}
 }
 
 // Run evaluates every enabled rule of every tenant. A rule that fails is
@@ -63,6 +65,7 @@ func (e *Evaluator) Run(ctx context.Context) error {
 		}
 		for _, r := range rules {
 			if err := e.evalRule(ctx, r); err != nil {
+				e.m.failure()
 				if first == nil {
 					first = err
 				}
@@ -103,20 +106,26 @@ func (e *Evaluator) evalRule(ctx context.Context, r store.AlertRule) error {
 		summary := fmt.Sprintf("%s: %s %s is %s (%s %s)", r.Name, r.Agg, r.Metric,
 			strconv.FormatFloat(value, 'g', 6, 64), r.Op, strconv.FormatFloat(r.Threshold, 'g', 6, 64))
 		forDur := time.Duration(r.ForS) * time.Second
+		entered := ""
 		switch {
 		case holds && !has:
-			state := store.AlertFiring
+			entered = store.AlertFiring
 			if forDur > 0 {
-				state = store.AlertPending
+				entered = store.AlertPending
 			}
-			err = e.st.OpenRuleAlert(ctx, r, t.AgentID, state, summary, now)
+			err = e.st.OpenRuleAlert(ctx, r, t.AgentID, entered, summary, now)
 		case holds && cur.State == store.AlertPending && now.Sub(cur.StartedAt) >= forDur:
+			entered = store.AlertFiring
 			err = e.st.FireRuleAlert(ctx, r.TenantID, cur.AlertID, summary)
 		case !holds && has:
+			entered = store.AlertResolved
 			err = e.st.CloseRuleAlert(ctx, r.TenantID, cur.AlertID, "condition no longer holds")
 		}
 		if err != nil {
 			return err
+		}
+		if entered != "" {
+			e.m.transition(entered)
 		}
 	}
 	if len(targets) < maxRuleAgents {
@@ -124,6 +133,7 @@ func (e *Evaluator) evalRule(ctx context.Context, r store.AlertRule) error {
 			if err := e.st.CloseRuleAlert(ctx, r.TenantID, gone.AlertID, "agent left the rule's scope"); err != nil {
 				return err
 			}
+			e.m.transition(store.AlertResolved)
 		}
 	}
 	return nil

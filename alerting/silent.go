@@ -22,17 +22,19 @@ type Silent struct {
 	st        SilentStore
 	intervals float64
 	log       *slog.Logger
+	m         *Metrics
 }
 
 // NewSilent returns the check: silent after intervals × the agent's
-// expected interval.
-func NewSilent(st SilentStore, intervals float64, log *slog.Logger) *Silent {
-	return &Silent{st: st, intervals: intervals, log: log.With("component", "silent_agents")}
+// expected interval; m counts its work (nil: not counted).
+func NewSilent(st SilentStore, intervals float64, log *slog.Logger, m *Metrics) *Silent {
+	return &Silent{st: st, intervals: intervals, log: log.With("component", "silent_agents"), m: m}
 }
 
 // Run makes one pass.
 func (s *Silent) Run(ctx context.Context) error {
 	res, err := s.st.SweepSilentAgents(ctx, s.intervals, maxSilentPerPass)
+	s.m.silentChange(res.Raised, res.Recovered)
 	if res.Raised > 0 || res.Recovered > 0 {
 		s.log.Info("silent agents", "raised", res.Raised, "recovered", res.Recovered)
 	}

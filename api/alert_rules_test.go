@@ -4,10 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monsys/monsys/alerting"
 	"github.com/monsys/monsys/auth"
@@ -29,9 +31,9 @@ func (e *env) sendCPU(a pinnedAgent, at []time.Time, v float64) {
 
 // evaluator runs the alert rule worker over the env's database with a
 // clock the test moves.
-func (e *env) evaluator(now *time.Time) *alerting.Evaluator {
+func (e *env) evaluator(now *time.Time, m *alerting.Metrics) *alerting.Evaluator {
 	q := query.New(tsdb.NewReader(e.pool, testDB.Dialect()), query.Config{})
-	return alerting.NewEvaluator(e.st, q, slog.New(slog.DiscardHandler), func() time.Time { return *now })
+	return alerting.NewEvaluator(e.st, q, slog.New(slog.DiscardHandler), func() time.Time { return *now }, m)
 }
 
 // ruleAlerts lists the agent's rule alerts through the API.
@@ -87,7 +89,12 @@ func TestAlertRuleForDuration(t *testing.T) {
 	e.sendCPU(web, hot, 0.95)
 	e.sendCPU(db, hot, 0.95) // hot too, but not tagged web: out of scope
 	now := t0
-	ev := e.evaluator(&now)
+	reg := prometheus.NewRegistry()
+	metrics, err := alerting.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := e.evaluator(&now, metrics)
 	step := func(at time.Duration) {
 		t.Helper()
 		now = t0.Add(at)
@@ -121,6 +128,11 @@ func TestAlertRuleForDuration(t *testing.T) {
 	}
 	if detail.Source != "rule" || detail.Severity != "critical" || detail.Key != "rule:"+created.ID.String() {
 		t.Errorf("rule alert %+v", detail.alertReply)
+	}
+	for _, st := range []string{"pending", "firing", "resolved"} {
+		if got := metricText(t, reg); !strings.Contains(got, `monsys_alert_rule_transitions_total{state="`+st+`"} 1`) {
+			t.Errorf("no single %s transition counted:\n%s", st, got)
+		}
 	}
 	if got := e.ruleAlerts(viewer, db.ID); len(got) != 0 {
 		t.Errorf("db-1 is outside the rule's tag but has %+v", got)

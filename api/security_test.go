@@ -34,7 +34,7 @@ func TestSilentAgentDetectedAndRecovers(t *testing.T) {
 	// The stopped agent was last heard 45 s ago: more than 3 × 10 s.
 	lastSeen := time.Now().Add(-45 * time.Second).Truncate(time.Microsecond)
 	e.exec(`UPDATE agents SET last_seen_at = $2 WHERE id = $1`, stopped.ID, lastSeen)
-	check := alerting.NewSilent(e.st, 3, slog.New(slog.DiscardHandler))
+	check := alerting.NewSilent(e.st, 3, slog.New(slog.DiscardHandler), nil)
 	if err := check.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

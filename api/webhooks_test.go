@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/monsys/monsys/auth"
@@ -127,9 +129,14 @@ func TestWebhookDeliveredSignedAndRetried(t *testing.T) {
 
 	a := e.pinnedAgent(fx.Tenant.ID, "web-1")
 	e.raiseAgentAlert(a, "disk_full:/", "firing")
+	reg := prometheus.NewRegistry()
+	metrics, err := webhook.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := webhook.New(e.st, webhook.Config{Policy: webhook.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
-		Schedule: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond}, Timeout: 15 * time.Second},
-		slog.New(slog.DiscardHandler))
+		Schedule: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond}, Timeout: 15 * time.Second,
+		Metrics: metrics}, slog.New(slog.DiscardHandler))
 	deliverUntil(t, d, func() bool {
 		_, gp, _ := good.seen()
 		_, fp, _ := flaky.seen()
@@ -147,6 +154,11 @@ func TestWebhookDeliveredSignedAndRetried(t *testing.T) {
 	fids, _, fbad := flaky.seen()
 	if fbad != 0 || len(fids) != 3 || fids[0] != fids[1] || fids[1] != fids[2] || !strings.HasPrefix(fids[0], "msg_") {
 		t.Errorf("flaky receiver saw ids %v (%d bad signatures), want the same msg_ id three times", fids, fbad)
+	}
+
+	if got := metricText(t, reg); !strings.Contains(got, `monsys_webhook_attempts_total{result="delivered"} 2`) ||
+		!strings.Contains(got, `monsys_webhook_attempts_total{result="retry"} 2`) {
+		t.Errorf("webhook metrics:\n%s", got)
 	}
 
 	var log page[deliveryReply]
@@ -225,4 +237,34 @@ func TestWebhookPrivateTargetsRefused(t *testing.T) {
 	if len(hooks.Items) != 1 || hooks.Items[0].DisabledAt == nil || hooks.Items[0].FailingSince == nil {
 		t.Errorf("endpoint after failing: %+v", hooks.Items)
 	}
+}
+
+// metricText renders a registry's counters as name{labels} value lines.
+func metricText(t *testing.T, reg prometheus.Gatherer) string {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			b.WriteString(mf.GetName())
+			if len(m.GetLabel()) > 0 {
+				b.WriteString("{")
+				for i, l := range m.GetLabel() {
+					if i > 0 {
+						b.WriteString(",")
+					}
+					b.WriteString(l.GetName() + "=\"" + l.GetValue() + "\"")
+				}
+				b.WriteString("}")
+			}
+			if c := m.GetCounter(); c != nil {
+				b.WriteString(" " + strconv.FormatFloat(c.GetValue(), 'g', -1, 64))
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }

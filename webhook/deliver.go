@@ -24,6 +24,7 @@ type Config struct {
 	Timeout      time.Duration // per attempt, 15 to 30 s in production
 	Batch        int           // deliveries claimed per pass (default 50)
 	Concurrency  int           // attempts in flight (default 8)
+	Metrics      *Metrics      // nil: not counted
 }
 
 // DefaultSchedule is the Standard Webhooks retry schedule after the first
@@ -86,7 +87,9 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
+				start := time.Now()
 				a := d.attempt(ctx, dl)
+				d.cfg.Metrics.observe(outcome(a), time.Since(start).Seconds())
 				if err := d.out.RecordAttempt(context.WithoutCancel(ctx), dl, a, d.cfg.DisableAfter); err != nil {
 					d.log.Warn("cannot record webhook attempt", "delivery", dl.ID, "err", err)
 				}
@@ -119,6 +122,16 @@ func (d *Deliverer) attempt(ctx context.Context, dl store.DueDelivery) store.Att
 		a.Next = &next
 	}
 	return a
+}
+
+func outcome(a store.Attempt) result {
+	switch {
+	case a.OK:
+		return resultDelivered
+	case a.Next != nil:
+		return resultRetry
+	}
+	return resultFailed
 }
 
 // MessageID is the webhook-id of a delivery: the same on every retry.

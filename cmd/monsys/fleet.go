@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/monsys/monsys/alerting"
 	"github.com/monsys/monsys/config"
 	"github.com/monsys/monsys/query"
@@ -29,11 +31,20 @@ func webhookPolicy(cfg config.Config) webhook.Policy {
 	return webhook.Policy{Allow: allow}
 }
 
-// fleetJobs evaluate alert rules, flag silent agents and deliver webhooks.
-func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, log *slog.Logger) []workers.Job {
-	rules := alerting.NewEvaluator(st, q, log, nil)
-	silent := alerting.NewSilent(st, float64(cfg.SilentAfterIntervals), log)
-	hooks := webhook.New(st, webhook.Config{Policy: webhookPolicy(cfg)}, log)
+// fleetJobs evaluate alert rules, flag silent agents and deliver webhooks,
+// counting their work in reg.
+func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometheus.Registerer, log *slog.Logger) ([]workers.Job, error) {
+	am, err := alerting.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	wm, err := webhook.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	rules := alerting.NewEvaluator(st, q, log, nil, am)
+	silent := alerting.NewSilent(st, float64(cfg.SilentAfterIntervals), log, am)
+	hooks := webhook.New(st, webhook.Config{Policy: webhookPolicy(cfg), Metrics: wm}, log)
 	return []workers.Job{
 		{Name: "alert-rules", Interval: alertRulesEvery, Run: rules.Run},
 		{Name: "silent-agents", Interval: silentEvery, RunAtStart: true, Run: silent.Run},
@@ -45,5 +56,5 @@ func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, log *slog.L
 			}
 			return err
 		}},
-	}
+	}, nil
 }

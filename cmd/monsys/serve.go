@@ -107,10 +107,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	// Deferred calls run in reverse: HTTP stops (below), then ingest
 	// drains, then workers stop, then the pool and the cluster close.
-	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	queries := newQueryService(pool, db.dialect, tiers)
 	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
-	runner := workers.New(log, append(jobs, fleetJobs(cfg, st, queries, log)...)...)
+	fleet, err := fleetJobs(cfg, st, queries, reg, log)
+	if err != nil {
+		return err
+	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	runner := workers.New(log, append(jobs, fleet...)...)
 	workDone := make(chan struct{})
 	go func() { runner.Run(workCtx); close(workDone) }()
 	defer func() { stopWork(); <-workDone }()
