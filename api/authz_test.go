@@ -234,6 +234,75 @@ var authzRows = map[string]authzRow{
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/integrity-anomalies/" + e.anomaly(c.fx.Tenant.ID).String() + "/resolve"}
 		}},
+
+	"GET /api/v1/agents/:id/inventory":         {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/inventory")},
+	"GET /api/v1/agents/:id/inventory/changes": {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/inventory/changes?kind=packages")},
+	"GET /api/v1/agents/:id/processes":         {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/processes?sort=memory")},
+	"GET /api/v1/inventory/search":             {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/inventory/search?name=openssl")},
+	"GET /api/v1/agents/:id/governance":        {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/governance")},
+	"PUT /api/v1/agents/:id/governance": {access: person, minRole: auth.RoleAdmin, ok: 200,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/agents/" + standing[c.fx.Tenant.ID].ID.String() + "/governance",
+				body: map[string]any{"owner": "ops", "tags": []string{"pci"}}}
+		}},
+
+	"GET /api/v1/alerts": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/alerts?state=firing")},
+	"GET /api/v1/alerts/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/alerts/" + e.firingAlert(c.fx.Tenant.ID, standing[c.fx.Tenant.ID].ID).String()}
+		}},
+	"PATCH /api/v1/alerts/:id/resolve": {access: person, minRole: auth.RoleMember, ok: 200,
+		build: func(e *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/alerts/" + e.firingAlert(c.fx.Tenant.ID, standing[c.fx.Tenant.ID].ID).String() + "/resolve",
+				body: resolveAlertRequest{Note: "matrix"}}
+		}},
+	"GET /api/v1/alert-rules": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/alert-rules")},
+	"POST /api/v1/alert-rules": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/alert-rules", body: matrixRule()}
+		}},
+	"GET /api/v1/alert-rules/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/alert-rules/" + e.rule(c.fx).String()}
+		}},
+	"PUT /api/v1/alert-rules/:id": {access: person, minRole: auth.RoleMember, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/alert-rules/" + e.rule(c.fx).String(), body: matrixRule()}
+		}},
+	"DELETE /api/v1/alert-rules/:id": {access: person, minRole: auth.RoleMember, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/alert-rules/" + e.rule(c.fx).String()}
+		}},
+
+	"GET /api/v1/security": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/security")},
+
+	"GET /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
+	"POST /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 201,
+		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/webhooks", body: createWebhookRequest{URL: "https://hooks.example.com/monsys"}}
+		}},
+	"DELETE /api/v1/webhooks/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/webhooks/" + e.webhook(c.fx).String()}
+		}},
+	"GET /api/v1/webhooks/:id/deliveries": {access: person, minRole: auth.RoleAdmin, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/webhooks/" + e.webhook(c.fx).String() + "/deliveries"}
+		}},
+}
+
+func init() {
+	for _, k := range inventoryKinds {
+		authzRows["GET /api/v1/agents/:id/inventory/"+k.Segment] = authzRow{access: person, minRole: auth.RoleViewer, ok: 200,
+			build: standingPath("/inventory/" + k.Segment)}
+	}
+}
+
+// standingPath targets a path under the caller's tenant's standing agent.
+func standingPath(suffix string) func(*env, *caller, map[uuid.UUID]testAgent) target {
+	return func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+		return target{path: "/api/v1/agents/" + standing[c.fx.Tenant.ID].ID.String() + suffix}
+	}
 }
 
 // expected is the status the caller must get from a route of the row.

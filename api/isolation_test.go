@@ -49,7 +49,26 @@ func TestTenantIsolation(t *testing.T) {
 		"DELETE /api/v1/members/:id":                    b.Users[auth.RoleViewer].ID.String(),
 		"DELETE /api/v1/sessions/:id":                   e.sessionID(bOwner).String(),
 	}
-	bodies := map[string]any{"PATCH /api/v1/members/:id": memberRoleRequest{Role: "member"}}
+	bAlert, bRule, bHook := e.firingAlert(b.Tenant.ID, bAgent.ID), e.rule(b), e.webhook(b)
+	for _, r := range e.srv.routes {
+		switch {
+		case strings.HasPrefix(r.Path, "/api/v1/agents/:id/"):
+			foreign[routeKey(r)] = bAgent.ID.String()
+		case strings.HasPrefix(r.Path, "/api/v1/alerts/:id"):
+			foreign[routeKey(r)] = bAlert.String()
+		case strings.HasPrefix(r.Path, "/api/v1/alert-rules/:id"):
+			foreign[routeKey(r)] = bRule.String()
+		case strings.HasPrefix(r.Path, "/api/v1/webhooks/:id"):
+			foreign[routeKey(r)] = bHook.String()
+		}
+	}
+	// Valid bodies, so that only the foreign id can fail the request.
+	bodies := map[string]any{
+		"PUT /api/v1/agents/:id/governance": map[string]any{"owner": "mallory"},
+		"PUT /api/v1/alert-rules/:id":       matrixRule(),
+		"PATCH /api/v1/alerts/:id/resolve":  resolveAlertRequest{Note: "not yours"},
+		"PATCH /api/v1/members/:id":         memberRoleRequest{Role: "member"},
+	}
 	aOwnerKey, aOwnerKeyRow := e.apiKey(a, auth.RoleOwner)
 	for _, r := range e.srv.routes {
 		if !strings.Contains(r.Path, ":id") {
@@ -82,6 +101,17 @@ func TestTenantIsolation(t *testing.T) {
 
 	// Nothing of beta's changed.
 	e.do("GET", "/api/v1/agents/"+bAgent.ID.String(), bOwner, nil).want(t, http.StatusOK, nil)
+	var gov governanceBody
+	e.do("GET", "/api/v1/agents/"+bAgent.ID.String()+"/governance", bOwner, nil).want(t, http.StatusOK, &gov)
+	var bAlerts page[alertReply]
+	e.do("GET", "/api/v1/alerts?state=firing", bOwner, nil).want(t, http.StatusOK, &bAlerts)
+	if gov.Owner != "" || len(bAlerts.Items) != 1 || bAlerts.Items[0].ID != bAlert {
+		t.Fatalf("beta's governance %+v and firing alerts %+v after alpha's attempts", gov, bAlerts.Items)
+	}
+	e.do("GET", "/api/v1/alerts", aOwner, nil).want(t, http.StatusOK, &bAlerts)
+	if len(bAlerts.Items) != 0 {
+		t.Fatalf("alpha sees beta's alerts %+v", bAlerts.Items)
+	}
 	e.do("GET", "/api/v1/agents", bKeyCred, nil).want(t, http.StatusOK, nil)
 	if s := e.heartbeatStatus(bAgent.ID.String(), bAgent.Token); s != http.StatusOK {
 		t.Fatalf("beta's agent after alpha's attempts: heartbeat = %d", s)

@@ -89,6 +89,8 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		p = newProblem(fe.Code, slug, fiberDetail(fe))
 	case errors.Is(err, store.ErrNotFound):
 		p = notFound("no such resource in this tenant")
+	case errors.Is(err, store.ErrAlreadyResolved):
+		p = conflict("the alert is already resolved")
 	case errors.Is(err, store.ErrConflict):
 		p = conflict("the resource conflicts with an existing one")
 	default:

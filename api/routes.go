@@ -51,7 +51,7 @@ type queryParam struct {
 func (s *Server) routeTable() []route {
 	const v1 = "/api/v1"
 	listQuery := []queryParam{{"limit", "page size, 1 to 500 (default 50)"}, {"cursor", "next_cursor of the previous page"}}
-	return withUserLimit([]route{
+	routes := []route{
 		{Method: "GET", Path: v1 + "/health", Access: public, Handler: s.health, Tag: "meta",
 			Summary: "Liveness and database check", Reply: healthReply{}},
 		{Method: "GET", Path: "/metrics", Access: public, Handler: s.prometheus, Tag: "meta",
@@ -170,12 +170,61 @@ func (s *Server) routeTable() []route {
 		{Method: "GET", Path: v1 + "/audit-log/verify", Access: person, MinRole: auth.RoleAdmin, Handler: s.verifyAuditLog, Tag: "audit",
 			Summary: "Recompute the tenant's audit hash chain and report the first broken link", Reply: audit.Report{}},
 
+		{Method: "GET", Path: v1 + "/agents/:id/inventory", Access: person, MinRole: auth.RoleViewer, Handler: s.agentInventory, Tag: "inventory",
+			Summary: "Every inventory kind the agent reported, with its collection time, error and item count", Reply: inventoryReply{}},
+		{Method: "GET", Path: v1 + "/agents/:id/inventory/changes", Access: person, MinRole: auth.RoleViewer, Handler: s.inventoryChanges, Tag: "inventory",
+			Summary: "What was added, removed or changed between consecutive inventory snapshots, oldest first",
+			Reply:   page[inventoryChangeReply]{}, Query: changesQuery()},
+		{Method: "GET", Path: v1 + "/agents/:id/processes", Access: person, MinRole: auth.RoleViewer, Handler: s.agentProcesses, Tag: "inventory",
+			Summary: "The agent's latest top processes, by CPU or memory", Reply: processesReply{}, Query: processesQuery()},
+		{Method: "GET", Path: v1 + "/inventory/search", Access: person, MinRole: auth.RoleViewer, Handler: s.searchInventory, Tag: "inventory",
+			Summary: "Which agents hold an item (package, unit, user, key …) and in which version, from their latest inventories",
+			Reply:   page[searchHitReply]{}, Query: searchQuery()},
+		{Method: "GET", Path: v1 + "/agents/:id/governance", Access: person, MinRole: auth.RoleViewer, Handler: s.getGovernance, Tag: "governance",
+			Summary: "The agent's owner, environment, criticality, data classification, tags and maintenance windows", Reply: governanceBody{}},
+		{Method: "PUT", Path: v1 + "/agents/:id/governance", Access: person, MinRole: auth.RoleAdmin, Handler: s.putGovernance, Tag: "governance",
+			Summary: "Replace the agent's governance record (audited); maintenance windows silence alert rules",
+			Request: governanceBody{}, Reply: governanceBody{}},
+
+		{Method: "GET", Path: v1 + "/alerts", Access: person, MinRole: auth.RoleViewer, Handler: s.listAlerts, Tag: "alerts",
+			Summary: "Alerts raised by agents, alert rules and the hub, newest first", Reply: page[alertReply]{}, Query: alertsQuery()},
+		{Method: "GET", Path: v1 + "/alerts/:id", Access: person, MinRole: auth.RoleViewer, Handler: s.getAlert, Tag: "alerts",
+			Summary: "One alert with every transition (pending, firing, resolved)", Reply: alertDetailReply{}},
+		{Method: "PATCH", Path: v1 + "/alerts/:id/resolve", Access: person, MinRole: auth.RoleMember, Handler: s.resolveAlert, Tag: "alerts",
+			Summary: "Resolve an open alert by hand, with an optional note", Request: resolveAlertRequest{}, Reply: alertReply{}},
+		{Method: "GET", Path: v1 + "/alert-rules", Access: person, MinRole: auth.RoleViewer, Handler: s.listAlertRules, Tag: "alerts",
+			Summary: "Alert rules on metrics", Reply: page[alertRuleReply]{}, Query: listQuery},
+		{Method: "POST", Path: v1 + "/alert-rules", Access: person, MinRole: auth.RoleMember, Handler: s.createAlertRule, Tag: "alerts",
+			Summary: "Create an alert rule: metric, selector, agg, comparison, threshold, window, for-duration; per agent, tag or fleet",
+			Request: alertRuleRequest{}, Reply: alertRuleReply{}, Status: 201},
+		{Method: "GET", Path: v1 + "/alert-rules/:id", Access: person, MinRole: auth.RoleViewer, Handler: s.getAlertRule, Tag: "alerts",
+			Summary: "One alert rule", Reply: alertRuleReply{}},
+		{Method: "PUT", Path: v1 + "/alert-rules/:id", Access: person, MinRole: auth.RoleMember, Handler: s.updateAlertRule, Tag: "alerts",
+			Summary: "Replace an alert rule's definition", Request: alertRuleRequest{}, Reply: alertRuleReply{}},
+		{Method: "DELETE", Path: v1 + "/alert-rules/:id", Access: person, MinRole: auth.RoleMember, Handler: s.deleteAlertRule, Tag: "alerts",
+			Summary: "Delete an alert rule; its open alerts are resolved", Status: 204},
+
+		{Method: "GET", Path: v1 + "/security", Access: person, MinRole: auth.RoleViewer, Handler: s.security, Tag: "security",
+			Summary: "Security overview: silent agents (stopped reporting), with when they were last seen", Reply: securityReply{}},
+
+		{Method: "GET", Path: v1 + "/webhooks", Access: person, MinRole: auth.RoleAdmin, Handler: s.listWebhooks, Tag: "webhooks",
+			Summary: "Webhook endpoints that receive alert events", Reply: page[webhookReply]{}, Query: listQuery},
+		{Method: "POST", Path: v1 + "/webhooks", Access: person, MinRole: auth.RoleAdmin, Handler: s.createWebhook, Tag: "webhooks",
+			Summary: "Register an endpoint for alert events (Standard Webhooks signatures); the secret is shown once",
+			Request: createWebhookRequest{}, Reply: createWebhookReply{}, Status: 201},
+		{Method: "DELETE", Path: v1 + "/webhooks/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.deleteWebhook, Tag: "webhooks",
+			Summary: "Stop delivering to an endpoint; pending deliveries are dropped", Status: 204},
+		{Method: "GET", Path: v1 + "/webhooks/:id/deliveries", Access: person, MinRole: auth.RoleAdmin, Handler: s.listDeliveries, Tag: "webhooks",
+			Summary: "An endpoint's delivery log, newest first", Reply: page[deliveryReply]{},
+			Query: append([]queryParam{{"status", "pending, delivered or failed"}}, listQuery...)},
+
 		{Method: "GET", Path: v1 + "/integrity-anomalies", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAnomalies, Tag: "agents",
 			Summary: "Integrity anomalies, newest first", Reply: page[anomalyReply]{},
 			Query: append([]queryParam{{"include_resolved", "1 to include resolved anomalies"}}, listQuery...)},
 		{Method: "PATCH", Path: v1 + "/integrity-anomalies/:id/resolve", Access: person, MinRole: auth.RoleAdmin, Handler: s.resolveAnomaly, Tag: "agents",
 			Summary: "Mark an integrity anomaly handled", Status: 204},
-	})
+	}
+	return withUserLimit(append(routes, s.inventoryKindRoutes()...))
 }
 
 // withUserLimit gives every route a person calls, and the account routes

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ type schemaSet struct {
 var (
 	timeType = reflect.TypeFor[time.Time]()
 	uuidType = reflect.TypeFor[uuid.UUID]()
+	rawType  = reflect.TypeFor[json.RawMessage]()
 )
 
 func (ss *schemaSet) of(t reflect.Type) map[string]any {
@@ -25,6 +27,8 @@ func (ss *schemaSet) of(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "format": "date-time"}
 	case uuidType:
 		return map[string]any{"type": "string", "format": "uuid"}
+	case rawType:
+		return map[string]any{} // any JSON value, kept as sent
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -15,6 +15,7 @@ import (
 	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/webhook"
 )
 
 // Config is what the HTTP layer needs to know.
@@ -34,7 +35,8 @@ type Config struct {
 	RateQuotas map[string]int
 	// TOTPKey (32 bytes) encrypts TOTP secrets at rest; nil stores them
 	// unencrypted.
-	TOTPKey []byte
+	TOTPKey  []byte
+	Webhooks webhook.Policy // which endpoint URLs webhooks may be created with
 }
 
 // Deps are the collaborators the server borrows; it closes none of them.

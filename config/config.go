@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -46,6 +47,9 @@ type Config struct {
 	RetentionRaw        time.Duration `env:"RETENTION_RAW" envDefault:"0s" help:"how long raw samples are kept and accepted (0: 720h on TimescaleDB, 168h on PostgreSQL)"`
 	RetentionOneMinute  time.Duration `env:"RETENTION_1M" envDefault:"4320h" help:"how long the 1-minute rollup (samples_1m) is kept"`
 	RetentionOneHour    time.Duration `env:"RETENTION_1H" envDefault:"17520h" help:"how long the 1-hour rollup (samples_1h) is kept"`
+
+	SilentAfterIntervals int    `env:"SILENT_AFTER_INTERVALS" envDefault:"3" help:"an agent is silent (alert raised) after this many of its expected reporting intervals without a batch"`
+	WebhookAllowCIDRs    string `env:"WEBHOOK_ALLOW_CIDRS" help:"comma-separated address ranges webhooks may reach although they are loopback, private or link-local (e.g. 10.20.0.0/16)"`
 }
 
 // Prefix is put before every variable name in Config's env tags.
@@ -177,10 +181,33 @@ func (c *Config) Validate() error {
 	if _, err := c.TOTPKeyBytes(); err != nil {
 		errs = append(errs, err)
 	}
+	if c.SilentAfterIntervals < 2 || c.SilentAfterIntervals > 1000 {
+		errs = append(errs, fmt.Errorf("MONSYS_SILENT_AFTER_INTERVALS=%d: want 2 to 1000", c.SilentAfterIntervals))
+	}
+	if _, err := c.WebhookAllowPrefixes(); err != nil {
+		errs = append(errs, fmt.Errorf("MONSYS_WEBHOOK_ALLOW_CIDRS=%q: %w", c.WebhookAllowCIDRs, err))
+	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))
 	}
 	return errors.Join(errs...)
+}
+
+// WebhookAllowPrefixes parses MONSYS_WEBHOOK_ALLOW_CIDRS.
+func (c Config) WebhookAllowPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(c.WebhookAllowCIDRs, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("want address ranges like 10.20.0.0/16, separated by commas: %q does not parse", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Summary lists the settings for the start-up log, secrets redacted.
@@ -191,7 +218,8 @@ func (c Config) Summary() []any {
 	}
 	return []any{"listen", c.Listen, "public_url", c.PublicURL, "data_dir", c.DataDir,
 		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies,
-		"smtp", smtpSummary(c.SMTPURL), "cluster", c.Cluster}
+		"smtp", smtpSummary(c.SMTPURL), "cluster", c.Cluster,
+		"silent_after_intervals", c.SilentAfterIntervals, "webhook_allow_cidrs", c.WebhookAllowCIDRs}
 }
 
 func redactURL(s string) string {

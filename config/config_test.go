@@ -74,19 +74,21 @@ func TestSecretFromFile(t *testing.T) {
 
 func TestValidateNamesTheVariable(t *testing.T) {
 	cases := map[string]string{
-		"MONSYS_TSDB=influx":                          "MONSYS_TSDB",
-		"MONSYS_LISTEN=8080":                          "MONSYS_LISTEN",
-		"MONSYS_PUBLIC_URL=ftp://x":                   "MONSYS_PUBLIC_URL",
-		"MONSYS_LOG_LEVEL=loud":                       "MONSYS_LOG_LEVEL",
-		"MONSYS_DB_MAX_CONNS=1":                       "MONSYS_DB_MAX_CONNS",
-		"MONSYS_ADMIN_EMAIL=nobody":                   "MONSYS_ADMIN_EMAIL",
-		"MONSYS_SESSION_IDLE_TIMEOUT=10s":             "MONSYS_SESSION_IDLE_TIMEOUT",
-		"MONSYS_RETENTION_1M=24h":                     "MONSYS_RETENTION_1M",
-		"MONSYS_RETENTION_1H=720h":                    "MONSYS_RETENTION_1H", // shorter than the 1m tier's 4320h
-		"MONSYS_SMTP_URL=http://mail":                 "MONSYS_SMTP_URL",
-		"MONSYS_SMTP_FROM=monsys":                     "MONSYS_SMTP_FROM",
-		"MONSYS_TOTP_KEY=abcd":                        "MONSYS_TOTP_KEY",
-		"MONSYS_TOTP_KEY=" + strings.Repeat("00", 32): "MONSYS_TOTP_KEY",
+		"MONSYS_TSDB=influx":                              "MONSYS_TSDB",
+		"MONSYS_LISTEN=8080":                              "MONSYS_LISTEN",
+		"MONSYS_PUBLIC_URL=ftp://x":                       "MONSYS_PUBLIC_URL",
+		"MONSYS_LOG_LEVEL=loud":                           "MONSYS_LOG_LEVEL",
+		"MONSYS_DB_MAX_CONNS=1":                           "MONSYS_DB_MAX_CONNS",
+		"MONSYS_ADMIN_EMAIL=nobody":                       "MONSYS_ADMIN_EMAIL",
+		"MONSYS_SESSION_IDLE_TIMEOUT=10s":                 "MONSYS_SESSION_IDLE_TIMEOUT",
+		"MONSYS_RETENTION_1M=24h":                         "MONSYS_RETENTION_1M",
+		"MONSYS_RETENTION_1H=720h":                        "MONSYS_RETENTION_1H", // shorter than the 1m tier's 4320h
+		"MONSYS_SMTP_URL=http://mail":                     "MONSYS_SMTP_URL",
+		"MONSYS_SMTP_FROM=monsys":                         "MONSYS_SMTP_FROM",
+		"MONSYS_TOTP_KEY=abcd":                            "MONSYS_TOTP_KEY",
+		"MONSYS_TOTP_KEY=" + strings.Repeat("00", 32):     "MONSYS_TOTP_KEY",
+		"MONSYS_SILENT_AFTER_INTERVALS=1":                 "MONSYS_SILENT_AFTER_INTERVALS",
+		"MONSYS_WEBHOOK_ALLOW_CIDRS=10.0.0.0/8,localhost": "MONSYS_WEBHOOK_ALLOW_CIDRS",
 	}
 	for kv, name := range cases {
 		cfg, err := Load([]string{kv})

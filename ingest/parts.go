@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/monsys/monsys/wire"
 )
 
 // seenSQL marks every agent of a flush as seen, taking heartbeat fields
@@ -33,6 +35,31 @@ const inventorySQL = `WITH latest AS (
 INSERT INTO inventory_latest (agent_id, kind, tenant_id, snapshot_id, seen_at)
 SELECT $1, $2, $3, COALESCE((SELECT id FROM ins), (SELECT id FROM latest)), now()
 ON CONFLICT (agent_id, kind) DO UPDATE SET snapshot_id = EXCLUDED.snapshot_id, seen_at = EXCLUDED.seen_at`
+
+// inventoryItemsSQL rewrites the searchable latest items of (agent, kind)
+// when the statement before it stored a new snapshot (the latest pointer
+// then names a snapshot whose items are not indexed yet); an unchanged
+// snapshot costs one index probe. Keys and names come from the SQL
+// functions of migration 0008, the one definition of an item's identity.
+const inventoryItemsSQL = `WITH cur AS (
+  SELECT s.id, s.items FROM inventory_latest l JOIN inventory_snapshots s ON s.id = l.snapshot_id
+  WHERE l.agent_id = $1 AND l.kind = $2
+    AND NOT EXISTS (SELECT 1 FROM inventory_items i WHERE i.agent_id = $1 AND i.kind = $2 AND i.snapshot_id = s.id)
+    AND NOT (jsonb_typeof(s.items) = 'array' AND jsonb_array_length(s.items) = 0
+             AND NOT EXISTS (SELECT 1 FROM inventory_items i WHERE i.agent_id = $1 AND i.kind = $2))
+), del AS (
+  DELETE FROM inventory_items i USING cur WHERE i.agent_id = $1 AND i.kind = $2
+)
+INSERT INTO inventory_items (tenant_id, agent_id, kind, key, name, version, item, snapshot_id)
+SELECT $3, $1, $2, inventory_item_key($2, e), inventory_item_name($2, e), inventory_item_version($2, e), e, cur.id
+FROM cur, inventory_elements(cur.items) AS e`
+
+// processesSQL keeps only the latest top-process list of an agent: it
+// arrives with every interval, and history of it is not worth its rows.
+const processesSQL = `INSERT INTO agent_processes (agent_id, tenant_id, collected_at, items, error)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (agent_id) DO UPDATE SET collected_at = EXCLUDED.collected_at, items = EXCLUDED.items, error = EXCLUDED.error
+WHERE agent_processes.collected_at <= EXCLUDED.collected_at`
 
 const fireAlertSQL = `WITH up AS (
   INSERT INTO alerts (id, tenant_id, agent_id, source, key, severity, summary, state)
@@ -94,8 +121,13 @@ func writeParts(ctx context.Context, tx pgx.Tx, items []*Pending, fresh []bool) 
 			if len(items) == 0 {
 				items = []byte("null")
 			}
+			if part.Kind == wire.KindProcesses {
+				batch.Queue(processesSQL, agent, it.TenantID, collected, string(items), part.Error)
+				continue
+			}
 			sum := sha256.Sum256(items)
 			batch.Queue(inventorySQL, agent, part.Kind, it.TenantID, collected, string(items), sum[:], part.Error)
+			batch.Queue(inventoryItemsSQL, agent, part.Kind, it.TenantID)
 		}
 		for _, a := range it.Alerts {
 			if a.State == "resolved" {

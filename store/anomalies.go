@@ -62,7 +62,8 @@ func (s *Store) Anomalies(ctx context.Context, tenantID uuid.UUID, includeResolv
 	return as, nil
 }
 
-// ErrAlreadyResolved: the anomaly was resolved before.
+// ErrAlreadyResolved is returned when resolving an alert or an integrity
+// anomaly that was resolved before.
 var ErrAlreadyResolved = errors.New("already resolved")
 
 const lockAnomalySQL = `SELECT resolved_at FROM integrity_anomalies WHERE tenant_id = $1 AND id = $2 FOR UPDATE`

@@ -107,13 +107,24 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	// Deferred calls run in reverse: HTTP stops (below), then ingest
 	// drains, then workers stop, then the pool and the cluster close.
+	readPool, err := db.readPool(ctx, queryConns)
+	if err != nil {
+		return err
+	}
+	defer readPool.Close() // after the workers and HTTP, which read through it
+	queries := newQueryService(readPool, db.dialect, tiers)
 	mailJob, err := newMailJob(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	fleet, err := fleetJobs(cfg, st, queries, reg, log)
 	if err != nil {
 		return err
 	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
-	runner := workers.New(log, append(jobs, mailJob, pruneAccountsJob(st, log))...)
+	jobs = append(jobs, mailJob, pruneAccountsJob(st, log))
+	runner := workers.New(log, append(jobs, fleet...)...)
 	workDone := make(chan struct{})
 	go func() { runner.Run(workCtx); close(workDone) }()
 	defer func() { stopWork(); <-workDone }()
@@ -130,12 +141,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
 		log.Info("ingest drained")
 	}()
-	readPool, err := db.readPool(ctx, queryConns)
-	if err != nil {
-		return err
-	}
-	defer readPool.Close()
-	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.deps, newQueryService(readPool, db.dialect, tiers))
+	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.deps, queries)
 	if err != nil {
 		return err
 	}
@@ -196,5 +202,6 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Re
 		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,
 		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
 		AgentDistDir: cfg.AgentDistDir, MaxPushConns: cfg.MaxPushConns, TOTPKey: totpKey,
+		Webhooks: webhookPolicy(cfg),
 	}, deps)
 }

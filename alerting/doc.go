@@ -1,0 +1,30 @@
+// Package alerting raises the hub's own alerts: alert rules on metrics and
+// silent agents. Both run as periodic jobs of the hub's worker Runner.
+//
+// An alert rule (metric, label selector, agg, comparison, threshold,
+// window, for-duration, severity; scoped to the fleet, one agent or the
+// agents with a governance tag) is evaluated per agent of its scope on the
+// query package's answer over the last window, read at 1-minute steps
+// (the 1m rollup plus the raw tail not rolled up yet). A series' value is
+// its buckets combined by agg (avg: mean of the minute averages; min, max,
+// sum; last: the latest bucket's last value). The condition holds for an
+// agent when any of its selected series satisfies the comparison; no data
+// means it does not hold.
+//
+// Per (rule, agent) the states are: nothing → pending (condition holds, a
+// for-duration is set) → firing (it held for the whole for-duration) →
+// resolved (it stopped holding); with no for-duration a rule fires at
+// once. Every transition is an alert event (webhooks deliver those). An
+// agent inside one of its maintenance windows is not evaluated: nothing
+// new goes pending or fires there, and open alerts keep their state until
+// the window ends. An agent leaving the scope (tag removed, agent retired)
+// has its open alert resolved.
+//
+// The silent check raises a system alert (key agent_silent) for an agent
+// that reported once and then not within N of its expected intervals
+// (heartbeat interval_s × MONSYS_SILENT_AFTER_INTERVALS), and resolves it
+// when the agent reports again.
+//
+// Jobs hold no state between runs: everything is in the database, so
+// several hubs may evaluate (a transition conflicts harmlessly at worst).
+package alerting

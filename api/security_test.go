@@ -1,0 +1,164 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/monsys/monsys/alerting"
+	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/wire"
+)
+
+// TestSilentAgentDetectedAndRecovers: an agent that stops reporting for
+// longer than 3 of its intervals is flagged (system alert, /security
+// lists it with last seen); when it reports again the flag clears by
+// itself. Agents that never reported, or report on time, are not silent.
+func TestSilentAgentDetectedAndRecovers(t *testing.T) {
+	e := newEnv(t)
+	fx := e.newTenant("acme")
+	viewer := e.session(fx, auth.RoleViewer)
+	stopped, alive := e.pinnedAgent(fx.Tenant.ID, "stopped-1"), e.pinnedAgent(fx.Tenant.ID, "alive-1")
+	e.pinnedAgent(fx.Tenant.ID, "never-reported")
+	beat := func(a pinnedAgent) {
+		b := &wire.Batch{BatchID: uuid.Must(uuid.NewV7()).String(), Heartbeat: &wire.Heartbeat{UptimeS: 60, AgentVersion: "1.0.0", IntervalS: 10}}
+		e.ingest(a, zstdBody(t, wire.AppendBatchJSON(nil, b)), "zstd", time.Now()).want(t, http.StatusOK, nil)
+	}
+	beat(stopped)
+	beat(alive)
+	// The stopped agent was last heard 45 s ago: more than 3 × 10 s.
+	lastSeen := time.Now().Add(-45 * time.Second).Truncate(time.Microsecond)
+	e.exec(`UPDATE agents SET last_seen_at = $2 WHERE id = $1`, stopped.ID, lastSeen)
+	check := alerting.NewSilent(e.st, 3, slog.New(slog.DiscardHandler), nil)
+	if err := check.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var sec securityReply
+	e.do("GET", "/api/v1/security", viewer, nil).want(t, http.StatusOK, &sec)
+	if sec.SilentAgents.Count != 1 || len(sec.SilentAgents.Items) != 1 {
+		t.Fatalf("silent agents %+v, want stopped-1 only", sec.SilentAgents)
+	}
+	got := sec.SilentAgents.Items[0]
+	if got.AgentID != stopped.ID || !got.LastSeenAt.Equal(lastSeen) || got.HeartbeatIntervalS != 10 {
+		t.Errorf("silent entry %+v, want stopped-1 last seen %s", got, lastSeen)
+	}
+	var alerts page[alertReply]
+	e.do("GET", "/api/v1/alerts?source=system&state=firing", viewer, nil).want(t, http.StatusOK, &alerts)
+	if len(alerts.Items) != 1 || alerts.Items[0].Key != "agent_silent" || alerts.Items[0].Hostname != "stopped-1" {
+		t.Fatalf("system alerts %+v", alerts.Items)
+	}
+	// A second pass raises nothing new.
+	if err := check.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.do("GET", "/api/v1/alerts?source=system", viewer, nil).want(t, http.StatusOK, &alerts)
+	if len(alerts.Items) != 1 {
+		t.Fatalf("after a second pass: %d system alerts, want 1", len(alerts.Items))
+	}
+
+	beat(stopped) // it is back
+	if err := check.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.do("GET", "/api/v1/security", viewer, nil).want(t, http.StatusOK, &sec)
+	if sec.SilentAgents.Count != 0 || len(sec.SilentAgents.Items) != 0 {
+		t.Errorf("after recovery: silent agents %+v", sec.SilentAgents)
+	}
+	e.do("GET", "/api/v1/alerts?source=system", viewer, nil).want(t, http.StatusOK, &alerts)
+	if len(alerts.Items) != 1 || alerts.Items[0].State != "resolved" || alerts.Items[0].ResolvedAt == nil {
+		t.Errorf("silent alert after recovery: %+v", alerts.Items)
+	}
+	if ev := e.eventStates(alerts.Items[0].ID); len(ev) != 2 || ev[0] != "firing" || ev[1] != "resolved" {
+		t.Errorf("silent alert events %v, want firing resolved", ev)
+	}
+}
+
+// TestResolveAlertByHand: a member resolves an open alert with a note;
+// who and when are kept; a second resolve answers 409.
+func TestResolveAlertByHand(t *testing.T) {
+	e := newEnv(t)
+	fx := e.newTenant("acme")
+	a := e.pinnedAgent(fx.Tenant.ID, "web-1")
+	e.raiseAgentAlert(a, "disk_full:/", "firing")
+	viewer, member := e.session(fx, auth.RoleViewer), e.session(fx, auth.RoleMember)
+	var alerts page[alertReply]
+	e.do("GET", "/api/v1/alerts?state=firing&severity=critical&agent_id="+a.ID.String()+"&since=now-1h", viewer, nil).want(t, http.StatusOK, &alerts)
+	if len(alerts.Items) != 1 {
+		t.Fatalf("firing alerts %+v", alerts.Items)
+	}
+	id := alerts.Items[0].ID.String()
+	e.do("PATCH", "/api/v1/alerts/"+id+"/resolve", viewer, resolveAlertRequest{}).wantProblem(t, http.StatusForbidden)
+	var resolved alertReply
+	e.do("PATCH", "/api/v1/alerts/"+id+"/resolve", member, resolveAlertRequest{Note: "cleaned /var/log"}).want(t, http.StatusOK, &resolved)
+	if resolved.State != "resolved" || resolved.ResolvedAt == nil || resolved.ResolvedBy == nil ||
+		*resolved.ResolvedBy != fx.Users[auth.RoleMember].ID || resolved.ResolveNote != "cleaned /var/log" {
+		t.Errorf("resolved alert %+v", resolved)
+	}
+	e.do("PATCH", "/api/v1/alerts/"+id+"/resolve", member, nil).wantProblem(t, http.StatusConflict)
+	e.do("GET", "/api/v1/alerts?state=firing", viewer, nil).want(t, http.StatusOK, &alerts)
+	if len(alerts.Items) != 0 {
+		t.Errorf("still firing: %+v", alerts.Items)
+	}
+	e.do("GET", "/api/v1/alerts?state=open", viewer, nil).wantProblem(t, http.StatusBadRequest)
+	// The agent raising the same key again opens a new alert.
+	e.raiseAgentAlert(a, "disk_full:/", "firing")
+	e.do("GET", "/api/v1/alerts?state=firing", viewer, nil).want(t, http.StatusOK, &alerts)
+	if len(alerts.Items) != 1 || alerts.Items[0].ID.String() == id {
+		t.Errorf("after the agent fired again: %+v", alerts.Items)
+	}
+}
+
+// TestGovernanceValidatedAndAudited: an admin's valid record is stored and
+// audited in the same transaction; invalid records answer 422 per field.
+func TestGovernanceValidatedAndAudited(t *testing.T) {
+	e := newEnv(t)
+	fx := e.newTenant("acme")
+	a := e.agent(fx.Tenant.ID, "db-1")
+	admin := e.session(fx, auth.RoleAdmin)
+	path := "/api/v1/agents/" + a.ID.String() + "/governance"
+	body := map[string]any{"owner": "team-db", "environment": "production", "criticality": "high",
+		"data_classification": "confidential", "tags": []string{"pci", "db", "pci"},
+		"maintenance_windows": []map[string]any{{"type": "weekly", "days": []string{"sun"}, "start": "23:00", "end": "02:00", "time_zone": "Europe/Berlin"}}}
+	e.do("PUT", path, e.session(fx, auth.RoleMember), body).wantProblem(t, http.StatusForbidden)
+	var got governanceBody
+	e.do("PUT", path, admin, body).want(t, http.StatusOK, &got)
+	e.do("GET", path, e.session(fx, auth.RoleViewer), nil).want(t, http.StatusOK, &got)
+	if got.Owner != "team-db" || len(got.Tags) != 2 || got.Tags[0] != "db" || len(got.MaintenanceWindows) != 1 {
+		t.Errorf("stored governance %+v", got)
+	}
+	var n int
+	var details string
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*), max(details::text) FROM audit_log
+		WHERE tenant_id = $1 AND event_type = 'agent_governance_updated' AND target_id = $2`, fx.Tenant.ID, a.ID.String()).Scan(&n, &details); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || !containsAll(details, "team-db", "criticality") {
+		t.Errorf("%d audit rows, details %s", n, details)
+	}
+
+	bad := map[string]any{"environment": "prod", "criticality": "extreme", "data_classification": "secret", "tags": []string{"Bad Tag"},
+		"maintenance_windows": []map[string]any{{"type": "weekly", "days": []string{"funday"}, "start": "25:00", "end": "02:00", "time_zone": "Mars/Olympus"},
+			{"type": "once", "starts_at": "2026-01-02T00:00:00Z", "ends_at": "2026-01-01T00:00:00Z"}, {"type": "monthly"}}}
+	p := e.do("PUT", path, admin, bad).wantProblem(t, http.StatusUnprocessableEntity)
+	for _, f := range []string{"environment", "criticality", "data_classification", "tags[0]", "maintenance_windows[0].days",
+		"maintenance_windows[0].start", "maintenance_windows[0].time_zone", "maintenance_windows[1].ends_at", "maintenance_windows[2].type"} {
+		if !p.hasFieldError(f) {
+			t.Errorf("problem does not name %s: %+v", f, p.Errors)
+		}
+	}
+	e.do("PUT", path, admin, map[string]any{"owner": "x", "colour": "red"}).wantProblem(t, http.StatusBadRequest)
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, x := range subs {
+		if !strings.Contains(s, x) {
+			return false
+		}
+	}
+	return true
+}

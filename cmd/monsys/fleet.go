@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/monsys/monsys/alerting"
+	"github.com/monsys/monsys/config"
+	"github.com/monsys/monsys/query"
+	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/webhook"
+	"github.com/monsys/monsys/workers"
+)
+
+// How often the fleet jobs run. Alert rules read 1-minute buckets, so
+// evaluating twice a minute keeps a for-duration within half a minute.
+const (
+	alertRulesEvery = 30 * time.Second
+	silentEvery     = 30 * time.Second
+	webhooksEvery   = 2 * time.Second
+	// Finished deliveries stay in the delivery log this long.
+	deliveryLogKeep = 30 * 24 * time.Hour
+)
+
+// webhookPolicy is what webhooks may reach under cfg (validated already).
+func webhookPolicy(cfg config.Config) webhook.Policy {
+	allow, _ := cfg.WebhookAllowPrefixes() // Validate refused a bad value before the hub started
+	return webhook.Policy{Allow: allow}
+}
+
+// fleetJobs evaluate alert rules, flag silent agents and deliver webhooks,
+// counting their work in reg.
+func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometheus.Registerer, log *slog.Logger) ([]workers.Job, error) {
+	am, err := alerting.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	wm, err := webhook.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	rules := alerting.NewEvaluator(st, q, log, nil, am)
+	silent := alerting.NewSilent(st, float64(cfg.SilentAfterIntervals), log, am)
+	hooks := webhook.New(st, webhook.Config{Policy: webhookPolicy(cfg), Metrics: wm}, log)
+	return []workers.Job{
+		{Name: "alert-rules", Interval: alertRulesEvery, Run: rules.Run},
+		{Name: "silent-agents", Interval: silentEvery, RunAtStart: true, Run: silent.Run},
+		{Name: "webhooks", Interval: webhooksEvery, RunAtStart: true, Run: hooks.Run},
+		{Name: "webhook-log", Interval: time.Hour, RunAtStart: true, Run: func(ctx context.Context) error {
+			n, err := st.PruneDeliveries(ctx, time.Now().Add(-deliveryLogKeep))
+			if n > 0 {
+				log.Info("pruned webhook delivery log", "deliveries", n)
+			}
+			return err
+		}},
+	}, nil
+}

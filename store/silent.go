@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// SilentAlertKey is the key of the system alert an agent gets while it is
+// silent.
+const SilentAlertKey = "agent_silent"
+
+// silentExpr holds for an agent that reported once and not within
+// $1 expected intervals (its heartbeat interval_s).
+const silentExpr = `a.last_seen_at IS NOT NULL AND a.last_seen_at < now() - make_interval(secs => a.heartbeat_interval_s * $1::float8)`
+
+const newlySilentSQL = `SELECT a.id, a.tenant_id, a.hostname, a.last_seen_at FROM agents a
+WHERE a.deleted_at IS NULL AND ` + silentExpr + `
+  AND NOT EXISTS (SELECT 1 FROM alerts al WHERE al.tenant_id = a.tenant_id AND al.agent_id = a.id
+                  AND al.key = '` + SilentAlertKey + `' AND al.state = 'firing')
+ORDER BY a.last_seen_at LIMIT $2`
+
+const raiseSilentSQL = `WITH up AS (
+  INSERT INTO alerts (id, tenant_id, agent_id, source, key, severity, summary, state)
+  VALUES ($1, $2, $3, 'system', '` + SilentAlertKey + `', 'warning', $4, 'firing')
+  ON CONFLICT (tenant_id, agent_id, key) WHERE state = 'firing' DO NOTHING
+  RETURNING id, tenant_id, severity, summary
+)
+INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary) SELECT tenant_id, id, 'firing', severity, summary FROM up`
+
+// recoverSilentSQL resolves the silent alert of every agent heard from
+// again (or retired since).
+const recoverSilentSQL = `WITH closed AS (
+  UPDATE alerts al SET state = 'resolved', resolved_at = now(), last_seen_at = now(), resolve_note = 'agent reported again'
+  FROM agents a
+  WHERE al.key = '` + SilentAlertKey + `' AND al.source = 'system' AND al.state = 'firing' AND a.id = al.agent_id
+    AND (a.deleted_at IS NOT NULL OR NOT (` + silentExpr + `))
+  RETURNING al.id, al.tenant_id, al.severity, al.summary
+)
+INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary) SELECT tenant_id, id, 'resolved', severity, summary FROM closed`
+
+// SilentSweep is what one pass of the silent-agent check changed.
+type SilentSweep struct {
+	Raised, Recovered int
+}
+
+// SweepSilentAgents raises a system alert for each agent silent for more
+// than intervals × its expected interval (at most limit per pass), and
+// resolves the alert of every agent that reported again.
+func (s *Store) SweepSilentAgents(ctx context.Context, intervals float64, limit int) (SilentSweep, error) {
+	var out SilentSweep
+	tag, err := s.pool.Exec(ctx, recoverSilentSQL, intervals)
+	if err != nil {
+		return out, fmt.Errorf("recover silent agents: %w", err)
+	}
+	out.Recovered = int(tag.RowsAffected())
+	rows, err := s.pool.Query(ctx, newlySilentSQL, intervals, limit)
+	if err != nil {
+		return out, fmt.Errorf("find silent agents: %w", err)
+	}
+	type silent struct {
+		id, tenant uuid.UUID
+		host       string
+		seen       time.Time
+	}
+	var found []silent
+	for rows.Next() {
+		var a silent
+		if err := rows.Scan(&a.id, &a.tenant, &a.host, &a.seen); err != nil {
+			rows.Close()
+			return out, fmt.Errorf("scan silent agent: %w", err)
+		}
+		found = append(found, a)
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("find silent agents: %w", err)
+	}
+	for _, a := range found {
+		summary := fmt.Sprintf("%s has not reported since %s", a.host, a.seen.UTC().Format(time.RFC3339))
+		tag, err := s.pool.Exec(ctx, raiseSilentSQL, newID(), a.tenant, a.id, summary)
+		if err != nil {
+			return out, fmt.Errorf("raise silent alert: %w", err)
+		}
+		out.Raised += int(tag.RowsAffected())
+	}
+	return out, nil
+}
+
+// SilentAgent is an agent the silent check flagged.
+type SilentAgent struct {
+	AgentID            uuid.UUID `db:"agent_id"`
+	Hostname           string    `db:"hostname"`
+	LastSeenAt         time.Time `db:"last_seen_at"`
+	SilentSince        time.Time `db:"silent_since"`
+	HeartbeatIntervalS int32     `db:"heartbeat_interval_s"`
+	AlertID            uuid.UUID `db:"alert_id"`
+}
+
+const silentAgentsSQL = `SELECT a.id AS agent_id, a.hostname, a.last_seen_at, al.started_at AS silent_since,
+  a.heartbeat_interval_s, al.id AS alert_id
+FROM alerts al JOIN agents a ON a.id = al.agent_id AND a.deleted_at IS NULL
+WHERE al.tenant_id = $1 AND al.key = '` + SilentAlertKey + `' AND al.source = 'system' AND al.state = 'firing'
+ORDER BY a.last_seen_at, a.id LIMIT $2`
+
+const silentCountSQL = `SELECT count(*) FROM alerts al JOIN agents a ON a.id = al.agent_id AND a.deleted_at IS NULL
+WHERE al.tenant_id = $1 AND al.key = '` + SilentAlertKey + `' AND al.source = 'system' AND al.state = 'firing'`
+
+// SilentAgents lists the tenant's agents flagged silent, longest silent
+// first (at most limit), and how many there are in all.
+func (s *Store) SilentAgents(ctx context.Context, tenantID uuid.UUID, limit int) ([]SilentAgent, int, error) {
+	rows, _ := s.pool.Query(ctx, silentAgentsSQL, tenantID, limit)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[SilentAgent])
+	if err != nil {
+		return nil, 0, fmt.Errorf("list silent agents: %w", err)
+	}
+	n := len(out)
+	if n == limit {
+		if err := s.pool.QueryRow(ctx, silentCountSQL, tenantID).Scan(&n); err != nil {
+			return nil, 0, fmt.Errorf("count silent agents: %w", err)
+		}
+	}
+	return out, n, nil
+}
