@@ -37,6 +37,8 @@ type Config struct {
 	RetentionRaw        time.Duration `env:"RETENTION_RAW" envDefault:"0s" help:"how long raw samples are kept and accepted (0: 720h on TimescaleDB, 168h on PostgreSQL)"`
 	RetentionOneMinute  time.Duration `env:"RETENTION_1M" envDefault:"4320h" help:"how long the 1-minute rollup (samples_1m) is kept"`
 	RetentionOneHour    time.Duration `env:"RETENTION_1H" envDefault:"17520h" help:"how long the 1-hour rollup (samples_1h) is kept"`
+
+	PprofListen string `env:"PPROF_LISTEN" help:"address of a separate listener serving Go's /debug/pprof (empty: off); for profiling, never expose it"`
 }
 
 // Prefix is put before every variable name in Config's env tags.
@@ -146,6 +148,11 @@ func (c *Config) Validate() error {
 	if c.RetentionOneHour < c.RetentionOneMinute {
 		errs = append(errs, fmt.Errorf("MONSYS_RETENTION_1H=%s: want at least MONSYS_RETENTION_1M (%s)", c.RetentionOneHour, c.RetentionOneMinute))
 	}
+	if c.PprofListen != "" {
+		if _, _, err := net.SplitHostPort(c.PprofListen); err != nil {
+			errs = append(errs, fmt.Errorf("MONSYS_PPROF_LISTEN=%q: want host:port, e.g. 127.0.0.1:6060", c.PprofListen))
+		}
+	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))
 	}
@@ -159,7 +166,7 @@ func (c Config) Summary() []any {
 		db = redactURL(c.DatabaseURL)
 	}
 	return []any{"listen", c.Listen, "public_url", c.PublicURL, "data_dir", c.DataDir,
-		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies}
+		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies, "pprof_listen", c.PprofListen}
 }
 
 func redactURL(s string) string {

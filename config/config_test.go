@@ -83,6 +83,7 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		"MONSYS_SESSION_IDLE_TIMEOUT=10s": "MONSYS_SESSION_IDLE_TIMEOUT",
 		"MONSYS_RETENTION_1M=24h":         "MONSYS_RETENTION_1M",
 		"MONSYS_RETENTION_1H=720h":        "MONSYS_RETENTION_1H", // shorter than the 1m tier's 4320h
+		"MONSYS_PPROF_LISTEN=6060":        "MONSYS_PPROF_LISTEN",
 	}
 	for kv, name := range cases {
 		cfg, err := Load([]string{kv})
