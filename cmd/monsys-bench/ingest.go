@@ -97,7 +97,7 @@ func (f *ingestFlags) runIngest(ctx context.Context, r *run) error {
 			return err
 		}
 		s.HubEnv = append(s.HubEnv, "MONSYS_PPROF_LISTEN="+addr)
-		path := filepath.Join(f.resultsDir(r), r.result.Started.Format("20060102T150405Z")+"-"+r.result.Scenario+"-hub-cpu.pprof")
+		path := filepath.Join(r.resultsDir, r.result.Started.Format("20060102T150405Z")+"-"+r.result.Scenario+"-hub-cpu.pprof")
 		s.Profile = func(ctx context.Context, phase time.Duration) error {
 			// Skip the first seconds (connections, caches) and end before the phase does.
 			secs := max(int(phase.Seconds())-6, 1)
@@ -119,8 +119,6 @@ func (f *ingestFlags) runIngest(ctx context.Context, r *run) error {
 	r.result.Ingest = &rep
 	return nil
 }
-
-func (f *ingestFlags) resultsDir(r *run) string { return r.resultsDir }
 
 func newIngestCommand() *cobra.Command {
 	var c common
