@@ -61,15 +61,19 @@ type IngestResult struct {
 	BatchesPerSec float64        `json:"batches_per_sec"`
 	Latency       Latency        `json:"latency"`                    // of acknowledged batches, from their scheduled send time
 	Statuses      map[string]int `json:"errors_by_status,omitempty"` // every answer but 200, and "network"
-	// LimitedBy says what bounded a closed loop: "hub" when the agents
+	// LimitedBy says what bounded a closed loop: "server" when the agents
 	// waited for answers, "agent pacing" when they mostly waited for
-	// MinInterval (the hub was not saturated: add agents or samples).
+	// MinInterval (the server was not saturated: add agents or samples).
 	LimitedBy string `json:"limited_by,omitempty"`
+	// Unsent counts the open loop's scheduled batches that were still
+	// waiting for an agent's previous answer when the phase ended: the
+	// target rate was beyond what the hub answered.
+	Unsent int64 `json:"unsent_batches,omitempty"`
 }
 
 // agentTally is one agent's counts; its goroutine owns it until merged.
 type agentTally struct {
-	samples, batches int64
+	samples, batches, unsent int64
 	latencies        []time.Duration
 	statuses         map[string]int
 }
@@ -113,6 +117,12 @@ func RunIngest(ctx context.Context, target Target, agents []*SimAgent, cfg Inges
 			t.statuses = map[string]int{}
 			next := start.Add(interval * time.Duration(i) / time.Duration(len(agents))) // spread evenly
 			for next.Before(end) {
+				if !time.Now().Before(end) { // behind schedule at the end: the rest is not sent
+					if cfg.Rate > 0 {
+						t.unsent += int64(end.Sub(next)/interval) + 1
+					}
+					break
+				}
 				if !sleepUntil(ctx, next) {
 					return
 				}
@@ -155,6 +165,7 @@ func RunIngest(ctx context.Context, target Target, agents []*SimAgent, cfg Inges
 	for _, t := range tallies {
 		res.Samples += t.samples
 		res.Batches += t.batches
+		res.Unsent += t.unsent
 		all = append(all, t.latencies...)
 		for k, v := range t.statuses {
 			res.Statuses[k] += v
@@ -164,7 +175,7 @@ func RunIngest(ctx context.Context, target Target, agents []*SimAgent, cfg Inges
 	res.SamplesPerSec = float64(res.Samples) / res.Seconds
 	res.BatchesPerSec = float64(res.Batches) / res.Seconds
 	if cfg.Rate <= 0 {
-		res.LimitedBy = "hub"
+		res.LimitedBy = "server"
 		if res.BatchesPerSec > 0.9*float64(len(agents))/cfg.MinInterval.Seconds() {
 			res.LimitedBy = "agent pacing"
 		}

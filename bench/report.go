@@ -81,6 +81,9 @@ func (r *Result) Markdown() string {
 				row(name+": limited by", "%s", p.LimitedBy)
 			}
 			row(name+": batch latency p50 / p95 / p99", "%.0f / %.0f / %.0f ms", p.Latency.P50, p.Latency.P95, p.Latency.P99)
+			if p.Unsent > 0 {
+				row(name+": batches not sent, agents still awaiting answers at the end", "%d", p.Unsent)
+			}
 			if len(p.Statuses) > 0 {
 				row(name+": errors by status", "%v", p.Statuses)
 			}

@@ -15,7 +15,7 @@ func TestResultJSONAndTable(t *testing.T) {
 		Settings: map[string]any{"agents": 200},
 		Ingest: &IngestReport{
 			Phases: []PhaseReport{{IngestResult: IngestResult{Mode: "closed", SamplesPerSec: 80_000, BatchesPerSec: 80,
-				Latency: Latency{P50: 10, P95: 20, P99: 30}, Statuses: map[string]int{"503": 2}, LimitedBy: "hub"},
+				Latency: Latency{P50: 10, P95: 20, P99: 30}, Statuses: map[string]int{"503": 2}, LimitedBy: "server"},
 				HubCPUSeconds: 4, HubCPUPerSampleUs: 0.9, AllCPUPerSampleUs: 5.5}},
 			Ceiling:       &CeilingResult{Conns: 2, SamplesPerSec: 100_000},
 			SamplesPerSec: 80_000, CeilingPerSec: 100_000, Ratio: 0.8, HubPeakRSSMiB: 96,

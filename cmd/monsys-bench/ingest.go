@@ -101,7 +101,9 @@ func (f *ingestFlags) runIngest(ctx context.Context, r *run) error {
 		s.Profile = func(ctx context.Context, phase time.Duration) error {
 			// Skip the first seconds (connections, caches) and end before the phase does.
 			secs := max(int(phase.Seconds())-6, 1)
-			if !sleepCtx(ctx, 3*time.Second) {
+			select {
+			case <-time.After(3 * time.Second):
+			case <-ctx.Done():
 				return ctx.Err()
 			}
 			top, err := bench.CaptureProfile(ctx, addr, secs, path, 25)
@@ -151,15 +153,4 @@ func freeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
