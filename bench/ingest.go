@@ -74,8 +74,8 @@ type IngestResult struct {
 // agentTally is one agent's counts; its goroutine owns it until merged.
 type agentTally struct {
 	samples, batches, unsent int64
-	latencies        []time.Duration
-	statuses         map[string]int
+	latencies                []time.Duration
+	statuses                 map[string]int
 }
 
 // Target is where a phase sends: the hub's ingest API or another
