@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -44,7 +45,7 @@ func StartHub(ctx context.Context, o HubOptions) (*HubProcess, error) {
 	if err := os.Chmod(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open hub folder to postgres: %w", err)
 	}
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -164,8 +165,30 @@ func BuildHub(ctx context.Context, moduleDir, out string) error {
 	return nil
 }
 
-// freePort asks the kernel for a port nothing listens on.
-func freePort() (int, error) {
+// FreePort returns a local port nothing listens on, picked at random
+// below the kernel's ephemeral range: the hub binds it seconds later,
+// after its database is up, and a port from Listen(":0") could meanwhile
+// go to another process's Listen(":0").
+func FreePort() (int, error) {
+	const floor = 20000
+	ephemeral := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				ephemeral = n
+			}
+		}
+	}
+	for range 100 {
+		if ephemeral-floor < 1000 {
+			break
+		}
+		port := floor + rand.IntN(ephemeral-floor)
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
+			_ = ln.Close() // only probing
+			return port, nil
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -92,10 +91,11 @@ func (f *ingestFlags) runIngest(ctx context.Context, r *run) error {
 		}
 	}
 	if f.profile && f.hubURL == "" {
-		addr, err := freeAddr()
+		port, err := bench.FreePort()
 		if err != nil {
 			return err
 		}
+		addr := "127.0.0.1:" + strconv.Itoa(port)
 		s.HubEnv = append(s.HubEnv, "MONSYS_PPROF_LISTEN="+addr)
 		path := filepath.Join(r.resultsDir, r.result.Started.Format("20060102T150405Z")+"-"+r.result.Scenario+"-hub-cpu.pprof")
 		s.Profile = func(ctx context.Context, phase time.Duration) error {
@@ -144,13 +144,4 @@ func newIngestCommand() *cobra.Command {
 	c.register(cmd.Flags())
 	f.register(cmd.Flags(), 100, 10, "max", time.Minute)
 	return cmd
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }

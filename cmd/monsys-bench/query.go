@@ -20,7 +20,7 @@ func (f *queryFlags) register(fs *pflag.FlagSet, prefix string, agents, series, 
 	fs.IntVar(&f.series, prefix+"series", series, "series per agent (the first 4 are cpu_usage_ratio)")
 	fs.IntVar(&f.days, prefix+"days", days, "days of samples at 60 s")
 	fs.IntVar(&f.reps, prefix+"reps", reps, "repetitions of each query")
-	fs.StringVar(&f.dbURL, prefix+"database-url", "", "a PostgreSQL or TimescaleDB server to load into (default: a private cluster in the scratch folder)")
+	fs.StringVar(&f.dbURL, prefix+"database-url", "", "a PostgreSQL or TimescaleDB database to load into: it is migrated and gets a synthetic tenant, so use a scratch one (default: a private cluster in the scratch folder)")
 }
 
 func (f *queryFlags) settings(into map[string]any) map[string]any {
