@@ -39,6 +39,15 @@ func TestAgentsAgainstARealHub(t *testing.T) {
 			t.Error(err)
 		}
 	})
+	// CPU from here on: enrollment, warm-up and the timed phase.
+	pm, err := hub.PostmasterPID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu0, err := SampleCPU("/proc", hub.PID(), pm)
+	if err != nil {
+		t.Fatal(err)
+	}
 	api := &HubAPI{URL: hub.URL, HTTP: NewHTTPClient(2, 30*time.Second)}
 	defer api.HTTP.CloseIdleConnections()
 	if err := api.Login(ctx, benchEmail, benchPassword); err != nil {
@@ -69,14 +78,6 @@ func TestAgentsAgainstARealHub(t *testing.T) {
 		t.Errorf("batch signed by a key that is not the pinned one: status %d (%v), want 401", status, err)
 	}
 
-	pm, err := hub.PostmasterPID()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cpu0, err := SampleCPU("/proc", hub.PID(), pm)
-	if err != nil {
-		t.Fatal(err)
-	}
 	res, err := RunIngest(ctx, sender, agents, IngestConfig{PerSeries: 2, Duration: 2500 * time.Millisecond}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +95,7 @@ func TestAgentsAgainstARealHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	if used := cpu1.Sub(cpu0); used.Hub <= 0 || used.Postgres <= 0 {
-		t.Errorf("CPU during ingest: %+v, want some for the hub and for PostgreSQL", used)
+		t.Errorf("CPU during enrollment and ingest: %+v, want some for the hub and for PostgreSQL", used)
 	}
 
 	pool, err := pgxpool.New(ctx, hub.ConnString())
