@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 30s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test build deps lint fmt vet fuzz bench clean
+.PHONY: run test build deps lint fmt vet fuzz bench bench-micro clean
 
 ## run: build the hub and serve on :8080 with the embedded PostgreSQL under ./monsys-data
 run: deps build
@@ -50,8 +50,14 @@ fuzz:
 	  done; \
 	done
 
-## bench: the hot-path benchmarks (about 4 minutes); results in bench/results/
-bench: deps
+## bench: the standard monsys-bench scenario (about 5 minutes): the hub at its maximum and at half of it
+## with 200 agents, the raw-COPY ceiling on the same database, a short query run; JSON in bench/results/
+bench: deps build
+	@mkdir -p bench/results
+	$(GO) run ./cmd/monsys-bench standard --hub-bin $(BIN)/monsys --results bench/results $(BENCHFLAGS)
+
+## bench-micro: the hot-path Go benchmarks (about 4 minutes); results in bench/results/
+bench-micro: deps
 	@mkdir -p bench/results
 	@out=bench/results/$$(date -u +%Y%m%dT%H%M%SZ)-go.txt; \
 	{ $(GO) test -run '^$$' -bench 'Decode' -benchmem -count 5 ./ingest && \

@@ -50,6 +50,7 @@ type Config struct {
 
 	SilentAfterIntervals int    `env:"SILENT_AFTER_INTERVALS" envDefault:"3" help:"an agent is silent (alert raised) after this many of its expected reporting intervals without a batch"`
 	WebhookAllowCIDRs    string `env:"WEBHOOK_ALLOW_CIDRS" help:"comma-separated address ranges webhooks may reach although they are loopback, private or link-local (e.g. 10.20.0.0/16)"`
+	PprofListen          string `env:"PPROF_LISTEN" help:"address of a separate listener serving Go's /debug/pprof (empty: off); for profiling, never expose it"`
 }
 
 // Prefix is put before every variable name in Config's env tags.
@@ -187,6 +188,11 @@ func (c *Config) Validate() error {
 	if _, err := c.WebhookAllowPrefixes(); err != nil {
 		errs = append(errs, fmt.Errorf("MONSYS_WEBHOOK_ALLOW_CIDRS=%q: %w", c.WebhookAllowCIDRs, err))
 	}
+	if c.PprofListen != "" {
+		if _, _, err := net.SplitHostPort(c.PprofListen); err != nil {
+			errs = append(errs, fmt.Errorf("MONSYS_PPROF_LISTEN=%q: want host:port, e.g. 127.0.0.1:6060", c.PprofListen))
+		}
+	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))
 	}
@@ -219,7 +225,7 @@ func (c Config) Summary() []any {
 	return []any{"listen", c.Listen, "public_url", c.PublicURL, "data_dir", c.DataDir,
 		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies,
 		"smtp", smtpSummary(c.SMTPURL), "cluster", c.Cluster,
-		"silent_after_intervals", c.SilentAfterIntervals, "webhook_allow_cidrs", c.WebhookAllowCIDRs}
+		"silent_after_intervals", c.SilentAfterIntervals, "webhook_allow_cidrs", c.WebhookAllowCIDRs, "pprof_listen", c.PprofListen}
 }
 
 func redactURL(s string) string {

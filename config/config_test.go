@@ -89,6 +89,7 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		"MONSYS_TOTP_KEY=" + strings.Repeat("00", 32):     "MONSYS_TOTP_KEY",
 		"MONSYS_SILENT_AFTER_INTERVALS=1":                 "MONSYS_SILENT_AFTER_INTERVALS",
 		"MONSYS_WEBHOOK_ALLOW_CIDRS=10.0.0.0/8,localhost": "MONSYS_WEBHOOK_ALLOW_CIDRS",
+		"MONSYS_PPROF_LISTEN=6060":                        "MONSYS_PPROF_LISTEN",
 	}
 	for kv, name := range cases {
 		cfg, err := Load([]string{kv})

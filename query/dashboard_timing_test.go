@@ -2,22 +2,18 @@ package query
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"os"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/monsys/monsys/bench/load"
 	"github.com/monsys/monsys/tsdb"
 )
 
@@ -48,12 +44,19 @@ func BenchmarkDashboardQueries(b *testing.B) {
 		now := time.Now().UTC().Truncate(time.Minute)
 		start := now.AddDate(0, 0, -nDays)
 
-		tenant, agents, firstID := dashboardFixture(b, pool, nAgents, nSeries)
+		fleet, err := load.Fixture(ctx, pool, nAgents, nSeries)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tenant, agents := fleet.Tenant, fleet.Agents
 		loadStart := time.Now()
 		if _, err := tsdb.EnsurePartitions(ctx, pool, db.Dialect(), start, now.Add(24*time.Hour)); err != nil {
 			b.Fatal(err)
 		}
-		rows := loadDashboardSamples(b, pool, firstID, nAgents*nSeries, start, now)
+		rows, err := load.LoadSamples(ctx, pool, fleet.FirstID, fleet.SeriesCount(), start, now, 2)
+		if err != nil {
+			b.Fatal(err)
+		}
 		loaded := time.Since(loadStart)
 		vacStart := time.Now()
 		if _, err := pool.Exec(ctx, `VACUUM ANALYZE samples`); err != nil {
@@ -63,9 +66,12 @@ func BenchmarkDashboardQueries(b *testing.B) {
 		b.Logf("loaded %d samples (%d agents × %d series × %d days at 60 s) in %s (%.0f k rows/s, COPY over 2 connections); VACUUM ANALYZE %s",
 			rows, nAgents, nSeries, nDays, loaded.Round(time.Second), float64(rows)/loaded.Seconds()/1e3, vacuumed.Round(time.Second))
 
-		catchStart := time.Now()
-		catchUp(b, pool, now, nDays)
-		caughtUp := time.Since(catchStart)
+		cu, err := load.CatchUp(ctx, pool, db.Dialect(), now, nDays)
+		if err != nil {
+			b.Fatal(err)
+		}
+		caughtUp := cu.Took
+		b.Logf("rollup: %s", cu.Detail)
 		if _, err := pool.Exec(ctx, `ANALYZE samples_1m; ANALYZE samples_1h`); err != nil {
 			b.Fatal(err)
 		}
@@ -210,119 +216,4 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func metricName(s string) string {
 	s = strings.NewReplacer("one agent, ", "", "top-10 agents by cpu_usage_ratio, ", "top10-", " at ", "@", " ", "").Replace(s)
 	return s
-}
-
-// dashboardFixture creates a tenant, its agents and nSeries series each;
-// their ids are consecutive in (agent, series) order from the first, which
-// it returns.
-func dashboardFixture(b *testing.B, pool *pgxpool.Pool, nAgents, nSeries int) (uuid.UUID, []uuid.UUID, int64) {
-	ctx := context.Background()
-	tenant := uuid.Must(uuid.NewV7())
-	if _, err := pool.Exec(ctx, `INSERT INTO tenants (id, name, slug) VALUES ($1, 't', 't')`, tenant); err != nil {
-		b.Fatal(err)
-	}
-	agents := make([]uuid.UUID, nAgents)
-	var in []tsdb.NewSeries
-	for a := range agents {
-		agents[a] = uuid.Must(uuid.NewV7())
-		if _, err := pool.Exec(ctx, `INSERT INTO agents (id, tenant_id, machine_id, hostname) VALUES ($1, $2, $3, $3)`,
-			agents[a], tenant, fmt.Sprintf("host-%03d", a)); err != nil {
-			b.Fatal(err)
-		}
-		for k := range nSeries {
-			metric, labels := fmt.Sprintf("bench_metric_%d", k), map[string]string{}
-			if k < 4 {
-				metric, labels = "cpu_usage_ratio", map[string]string{"cpu": strconv.Itoa(k)}
-			}
-			lj, _ := json.Marshal(labels) // a map of strings always encodes
-			h := sha256.Sum256(append([]byte(metric+"\x00"), lj...))
-			in = append(in, tsdb.NewSeries{TenantID: tenant, AgentID: &agents[a], Metric: metric, Labels: lj, LabelsHash: h[:16]})
-		}
-	}
-	ids, err := tsdb.ResolveSeries(ctx, pool, in)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := 1; i < len(ids); i++ {
-		if ids[i] != ids[0]+int64(i) {
-			b.Fatalf("series ids are not consecutive: %d then %d", ids[i-1], ids[i])
-		}
-	}
-	return tenant, agents, ids[0]
-}
-
-// loadDashboardSamples writes every series at every minute of [from, to),
-// in time order as a fleet sends, in COPYs of about 200 000 rows over 2
-// connections, for the series firstID … firstID+nSeries−1. Values are multiples of 1/64 in [0, 1).
-func loadDashboardSamples(b *testing.B, pool *pgxpool.Pool, firstID int64, nSeries int, from, to time.Time) int64 {
-	ctx := context.Background()
-	perCopy := max(1, 200_000/nSeries) // minutes per COPY
-	minutes := int(to.Sub(from) / time.Minute)
-	var next, total atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn, err := pool.Acquire(ctx)
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer conn.Release()
-			rows := &tsdb.SampleRows{}
-			var buf []byte
-			for {
-				m0 := int(next.Add(int64(perCopy))) - perCopy
-				if m0 >= minutes {
-					return
-				}
-				rows.Reset()
-				for m := m0; m < min(m0+perCopy, minutes); m++ {
-					ts := from.Add(time.Duration(m) * time.Minute).UnixMilli()
-					for s := range int64(nSeries) {
-						v := float64((uint64(m)*2654435761+uint64(s)*40503)%64) / 64
-						rows.TimesMs, rows.SeriesIDs, rows.Values = append(rows.TimesMs, ts), append(rows.SeriesIDs, firstID+s), append(rows.Values, v)
-					}
-				}
-				if buf, err = tsdb.CopySamples(ctx, conn.Conn().PgConn(), rows, buf); err != nil {
-					errs <- err
-					return
-				}
-				total.Add(int64(rows.Len()))
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
-	return total.Load()
-}
-
-// catchUp rolls everything loaded up: the worker from the oldest day on
-// plain PostgreSQL (until its watermark passes now − Lag − Grace),
-// refreshes of the continuous aggregates on TimescaleDB.
-func catchUp(b *testing.B, pool *pgxpool.Pool, now time.Time, days int) {
-	ctx := context.Background()
-	if db.Dialect() == tsdb.TimescaleDB {
-		for _, view := range []string{"samples_1m", "samples_1h"} {
-			if err := refresh(ctx, pool, `CALL refresh_continuous_aggregate($1::regclass, NULL, $2::timestamptz)`, view, now); err != nil {
-				b.Fatal(err)
-			}
-		}
-		return
-	}
-	r := tsdb.NewRollup(pool, tsdb.Postgres, tsdb.RollupConfig{Start: time.Duration(days+1) * day})
-	res, err := r.Run(ctx, now.Add(time.Minute)) // every loaded minute has ended Lag ago
-	if err != nil {
-		b.Fatal(err)
-	}
-	if res.Skipped || res.Through.Before(now) {
-		b.Fatalf("rollup stopped at %s, want %s (skipped %v)", res.Through, now, res.Skipped)
-	}
-	b.Logf("rollup: %d steps, %d minute rows, %d hour rows, through %s, watermark %s",
-		res.Steps, res.Minutes, res.Hours, res.Through.Format(time.RFC3339), res.Watermark.Format(time.RFC3339))
 }

@@ -95,6 +95,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 
+	if cfg.PprofListen != "" {
+		stopPprof, err := startPprof(cfg.PprofListen, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	reg := newRegistry(pool)
 	retention := rawRetention(cfg, db.dialect)
 	from, to := partitionWindow(time.Now(), retention)
