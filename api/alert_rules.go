@@ -157,11 +157,7 @@ func (s *Server) getAlertRule(c *fiber.Ctx) error {
 }
 
 func (s *Server) listAlertRules(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
-	if err != nil {
-		return err
-	}
-	after, err := idCursor(c)
+	limit, after, err := idPage(c)
 	if err != nil {
 		return err
 	}

@@ -81,11 +81,7 @@ func (s *Server) createAPIKey(c *fiber.Ctx) error {
 // listAPIKeys shows admins every key of the tenant and others their own.
 func (s *Server) listAPIKeys(c *fiber.Ctx) error {
 	p := principalOf(c)
-	limit, err := pageLimit(c)
-	if err != nil {
-		return err
-	}
-	after, err := idCursor(c)
+	limit, after, err := idPage(c)
 	if err != nil {
 		return err
 	}

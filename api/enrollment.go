@@ -81,11 +81,7 @@ func (s *Server) createEnrollmentToken(c *fiber.Ctx) error {
 
 func (s *Server) listEnrollmentTokens(c *fiber.Ctx) error {
 	p := principalOf(c)
-	limit, err := pageLimit(c)
-	if err != nil {
-		return err
-	}
-	after, err := idCursor(c)
+	limit, after, err := idPage(c)
 	if err != nil {
 		return err
 	}

@@ -34,11 +34,7 @@ func toMemberReply(m store.Member) memberReply {
 // listMembers pages through the tenant's people.
 func (s *Server) listMembers(c *fiber.Ctx) error {
 	p := principalOf(c)
-	limit, err := pageLimit(c)
-	if err != nil {
-		return err
-	}
-	after, err := idCursor(c)
+	limit, after, err := idPage(c)
 	if err != nil {
 		return err
 	}

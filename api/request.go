@@ -130,6 +130,16 @@ func decodeCursor(raw string, v any) error {
 	return nil
 }
 
+// idPage reads ?limit= and ?cursor= of a list ordered by id.
+func idPage(c *fiber.Ctx) (int, *uuid.UUID, error) {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	after, err := idCursor(c)
+	return limit, after, err
+}
+
 // idCursor reads ?cursor= for lists ordered by id.
 func idCursor(c *fiber.Ctx) (*uuid.UUID, error) {
 	raw := c.Query("cursor")

@@ -66,11 +66,7 @@ func (s *Server) createWebhook(c *fiber.Ctx) error {
 }
 
 func (s *Server) listWebhooks(c *fiber.Ctx) error {
-	limit, err := pageLimit(c)
-	if err != nil {
-		return err
-	}
-	after, err := idCursor(c)
+	limit, after, err := idPage(c)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func NewReader(pool *pgxpool.Pool, d Dialect) *Reader {
 	r := &Reader{pool: pool, dialect: d}
 	for _, t := range []Tier{TierRaw, Tier1m, Tier1h} {
 		for i, a := range AllAggs() {
-			r.buckets[t][i] = `SELECT r.series_id, (extract(epoch FROM ` + bucketSQL(d) + `) * 1000)::bigint, ` +
+			r.buckets[t][i] = `SELECT r.series_id, ` + bucketSQL(d) + `, ` +
 				aggSQL(d, a) + "\nFROM (" + sourceSQL(d, t) + ") r\nGROUP BY 1, 2 ORDER BY 1, 2"
 			r.totals[t][i] = `SELECT r.series_id, ` + aggSQL(d, a) + "\nFROM (" + sourceSQL(d, t) + ") r\nGROUP BY 1"
 		}
@@ -78,10 +78,14 @@ func (r *Reader) Buckets(ctx context.Context, q BucketQuery, dst *Points) error 
 	if err != nil {
 		return fmt.Errorf("query %s buckets: %w", q.Tier, err)
 	}
-	var id, ms int64
+	// Buckets travel as timestamptz (8 bytes of microseconds): turning
+	// them into milliseconds in SQL went through numeric and cost a
+	// quarter of a 30-day read.
+	var id int64
+	var at time.Time
 	var v float64
-	_, err = pgx.ForEachRow(rows, []any{&id, &ms, &v}, func() error {
-		dst.SeriesIDs, dst.TimesMs, dst.Values = append(dst.SeriesIDs, id), append(dst.TimesMs, ms), append(dst.Values, v)
+	_, err = pgx.ForEachRow(rows, []any{&id, &at, &v}, func() error {
+		dst.SeriesIDs, dst.TimesMs, dst.Values = append(dst.SeriesIDs, id), append(dst.TimesMs, at.UnixMilli()), append(dst.Values, v)
 		return nil
 	})
 	if err != nil {

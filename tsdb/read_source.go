@@ -61,7 +61,9 @@ func sourceSQL(d Dialect, t Tier) string {
 
 // Outer aggregations over source rows r.
 const (
-	aggAvgSQL    = `sum(r.sum) / sum(r.count)::float8`
+	// Counts are summed as float8: exact below 2^53, and sum(bigint)
+	// would accumulate in numeric.
+	aggAvgSQL    = `sum(r.sum) / sum(r.count::float8)`
 	aggSumSQL    = `sum(r.sum)`
 	aggMinSQL    = `min(r.min)`
 	aggMaxSQL    = `max(r.max)`
