@@ -20,6 +20,7 @@ type fakeSource struct {
 	entered chan struct{}
 	release chan struct{}
 	asked   tsdb.BucketQuery
+	totals  []tsdb.SeriesValue
 }
 
 func (f *fakeSource) AgentSeries(_ context.Context, _, _ uuid.UUID, _ []string, _ map[string]string, limit int) ([]tsdb.Series, error) {
@@ -40,7 +41,7 @@ func (f *fakeSource) Buckets(_ context.Context, q tsdb.BucketQuery, dst *tsdb.Po
 	return nil
 }
 func (f *fakeSource) Totals(context.Context, tsdb.BucketQuery) ([]tsdb.SeriesValue, error) {
-	return nil, nil
+	return append([]tsdb.SeriesValue(nil), f.totals...), nil
 }
 func (f *fakeSource) Names(context.Context, uuid.UUID, *uuid.UUID, int) ([]tsdb.MetricName, error) {
 	return nil, nil
@@ -105,6 +106,32 @@ func TestRangeShapesPointsBySeries(t *testing.T) {
 	}
 	if res.Source != tsdb.Tier1m || res.Step != time.Minute || src.asked.Tier != tsdb.Tier1m || len(src.asked.SeriesIDs) != 3 {
 		t.Errorf("read %+v, answered %v at %v; want the 1m tier for all three series", src.asked, res.Source, res.Step)
+	}
+}
+
+// TestTopBreaksTiesBySeries: an agent whose series tie on the top value
+// is shown with the same series whatever order storage answered in (it
+// answers in no particular order), so repeated calls and tiers agree.
+func TestTopBreaksTiesBySeries(t *testing.T) {
+	agent := uuid.New()
+	series := manySeries(3, "cpu_usage_ratio")
+	for i := range series {
+		series[i].AgentID = agent
+	}
+	for _, order := range [][]int64{{1, 2, 3}, {3, 2, 1}, {2, 3, 1}} {
+		src := &fakeSource{series: series}
+		for _, id := range order {
+			src.totals = append(src.totals, tsdb.SeriesValue{SeriesID: id, Value: 0.5})
+		}
+		s := New(src, Config{Now: func() time.Time { return planNow }})
+		res, err := s.Top(context.Background(), uuid.New(), TopRequest{Metric: "cpu_usage_ratio", Agg: tsdb.AggAvg,
+			From: planNow.Add(-24 * time.Hour), To: planNow, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Items) != 1 || res.Items[0].Labels["i"] != "0" {
+			t.Errorf("storage order %v: items %+v; want the agent once, shown with its first series (i=0)", order, res.Items)
+		}
 	}
 }
 

@@ -61,6 +61,9 @@ func (s *Service) Top(ctx context.Context, tenantID uuid.UUID, req TopRequest) (
 	if err != nil {
 		return nil, err
 	}
+	// Storage answers in no particular order: walk series by id so that
+	// an agent whose series tie is always shown with the same one.
+	sort.Slice(values, func(i, j int) bool { return values[i].SeriesID < values[j].SeriesID })
 	best := map[uuid.UUID]TopItem{}
 	for _, v := range values {
 		if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
