@@ -15,6 +15,7 @@ type Reader struct {
 	pool    *pgxpool.Pool
 	dialect Dialect
 	buckets [3][5]string // by Tier, then Agg (aggIndex)
+	aligned [3][5]string // step = the tier's width (read_aligned.go); raw unused
 	totals  [3][5]string
 }
 
@@ -26,6 +27,9 @@ func NewReader(pool *pgxpool.Pool, d Dialect) *Reader {
 			r.buckets[t][i] = `SELECT r.series_id, ` + bucketSQL(d) + `, ` +
 				aggSQL(d, a) + "\nFROM (" + sourceSQL(d, t) + ") r\nGROUP BY 1, 2 ORDER BY 1, 2"
 			r.totals[t][i] = `SELECT r.series_id, ` + aggSQL(d, a) + "\nFROM (" + sourceSQL(d, t) + ") r\nGROUP BY 1"
+			if t != TierRaw {
+				r.aligned[t][i] = alignedSQL(d, t, a)
+			}
 		}
 	}
 	return r
@@ -74,7 +78,14 @@ func (r *Reader) Buckets(ctx context.Context, q BucketQuery, dst *Points) error 
 	if len(q.SeriesIDs) == 0 {
 		return nil
 	}
-	rows, err := r.pool.Query(ctx, r.buckets[q.Tier][aggIndex(q.Agg)], q.SeriesIDs, q.From, q.To, int64(q.Step/time.Second))
+	stmt, args := r.buckets[q.Tier][aggIndex(q.Agg)], []any{q.SeriesIDs, q.From, q.To, int64(q.Step / time.Second)}
+	if q.Tier != TierRaw && q.Step == q.Tier.Width() {
+		stmt = r.aligned[q.Tier][aggIndex(q.Agg)]
+		if r.dialect == TimescaleDB {
+			args = args[:3] // no tail to bucket
+		}
+	}
+	rows, err := r.pool.Query(ctx, stmt, args...)
 	if err != nil {
 		return fmt.Errorf("query %s buckets: %w", q.Tier, err)
 	}
