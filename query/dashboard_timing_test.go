@@ -13,7 +13,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/monsys/monsys/bench/load"
 	"github.com/monsys/monsys/tsdb"
 )
 
@@ -33,6 +32,8 @@ import (
 // 100, 20, 30: 86.4 M samples) and MONSYS_BENCH_REPS (default 50) size it.
 // The queries run twice: through a pool configured as the hub's read pool
 // (tsdb.ConfigureReadPool: generic plans) and through a default one.
+// MONSYS_BENCH_DATABASE_URL keeps the loaded data in a database of one's
+// own for later runs (dashboard_dataset_test.go).
 func BenchmarkDashboardQueries(b *testing.B) {
 	nAgents := benchEnv(b, "MONSYS_BENCH_AGENTS", 100)
 	nSeries := benchEnv(b, "MONSYS_BENCH_SERIES", 20)
@@ -40,42 +41,9 @@ func BenchmarkDashboardQueries(b *testing.B) {
 	reps := benchEnv(b, "MONSYS_BENCH_REPS", 50)
 	ctx := context.Background()
 	for range b.N {
-		pool := db.New(b)
-		now := time.Now().UTC().Truncate(time.Minute)
-		start := now.AddDate(0, 0, -nDays)
-
-		fleet, err := load.Fixture(ctx, pool, nAgents, nSeries)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tenant, agents := fleet.Tenant, fleet.Agents
-		loadStart := time.Now()
-		if _, err := tsdb.EnsurePartitions(ctx, pool, db.Dialect(), start, now.Add(24*time.Hour)); err != nil {
-			b.Fatal(err)
-		}
-		rows, err := load.LoadSamples(ctx, pool, fleet.FirstID, fleet.SeriesCount(), start, now, 2)
-		if err != nil {
-			b.Fatal(err)
-		}
-		loaded := time.Since(loadStart)
-		vacStart := time.Now()
-		if _, err := pool.Exec(ctx, `VACUUM ANALYZE samples`); err != nil {
-			b.Fatal(err)
-		}
-		vacuumed := time.Since(vacStart)
-		b.Logf("loaded %d samples (%d agents × %d series × %d days at 60 s) in %s (%.0f k rows/s, COPY over 2 connections); VACUUM ANALYZE %s",
-			rows, nAgents, nSeries, nDays, loaded.Round(time.Second), float64(rows)/loaded.Seconds()/1e3, vacuumed.Round(time.Second))
-
-		cu, err := load.CatchUp(ctx, pool, db.Dialect(), now, nDays)
-		if err != nil {
-			b.Fatal(err)
-		}
-		caughtUp := cu.Took
-		b.Logf("rollup: %s", cu.Detail)
-		if _, err := pool.Exec(ctx, `ANALYZE samples_1m; ANALYZE samples_1h`); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("rollups caught up in %s", caughtUp.Round(time.Second))
+		f := benchDataset(b, ctx, nAgents, nSeries, nDays)
+		pool, tenant, agents, now := f.pool, f.tenant, f.agents, f.now
+		rows, loaded, vacuumed, caughtUp := f.rows, f.loaded, f.vacuumed, f.caughtUp
 
 		ret := tsdb.Retention{Raw: 7 * day, OneMinute: 180 * day, OneHour: 730 * day}
 		// The same queries through the hub's read pool (generic plans,
@@ -84,7 +52,7 @@ func BenchmarkDashboardQueries(b *testing.B) {
 			name, tag string
 			pool      *pgxpool.Pool
 		}{{"read pool (generic plans)", "", benchReadPool(b, pool)}, {"default pool (custom plans)", "custom-", pool}} {
-			reader := tsdb.NewReader(plans.pool, db.Dialect())
+			reader := tsdb.NewReader(plans.pool, f.dialect)
 			svc := New(reader, Config{Retention: ret})
 			raw := New(tierSource{reader, tsdb.TierRaw}, Config{Retention: ret})
 			// The load keeps raw samples for its whole range, so the 30-day
