@@ -58,5 +58,5 @@ func alignedSQL(d Dialect, t Tier, a Agg) string {
 	if tail != "" {
 		stmt += "\nUNION ALL\nSELECT r.series_id, " + bucketSQL(d) + `, ` + aggSQL(d, a) + "\nFROM (" + tail + ") r\nGROUP BY 1, 2"
 	}
-	return stmt + "\nORDER BY 1, 2"
+	return stmt
 }

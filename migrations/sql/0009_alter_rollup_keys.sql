@@ -1,0 +1,27 @@
+-- Rollup reads answer from the primary key alone (plain PostgreSQL).
+--
+-- Every read of samples_1h is "these series over this range", served by its
+-- primary key (series_id, bucket). The rows themselves sit in the order the
+-- rollup worker wrote them, an hour of every series at a time, so one
+-- series' 30 days were 720 rows on 720 heap pages, and reading them was most
+-- of a 30-day dashboard read. With the aggregates carried in the key's leaf
+-- pages (INCLUDE), the read is an index-only scan of a few adjacent pages.
+-- Measured on 100 agents × 20 series × 30 days (bench/results/
+-- 2026-11-27-queries.md): one agent's 30 days at 1h, 14 380 rows, took
+-- 7.3 ms as a bitmap heap scan and 3.7 ms as an index-only scan; the key
+-- grows from 58 to 106 MB (the table is 116 MB).
+--
+-- samples_1m keeps its narrow key: it is 60 times larger, and its reads
+-- cover shorter ranges whose rows lie closer together.
+--
+-- An index-only scan skips the heap only on pages the visibility map marks
+-- all-visible, which VACUUM sets. Hour rows are written once an hour and
+-- rarely changed after, so autovacuum's default (after 20 % of the table
+-- is new) would leave days of the newest, most read hours to the heap:
+-- vacuum after every 10 000 rows written instead. Such a vacuum reads only
+-- the pages written since the last one.
+{{if not .timescaledb}}
+ALTER TABLE samples_1h DROP CONSTRAINT samples_1h_pkey,
+    ADD CONSTRAINT samples_1h_pkey PRIMARY KEY (series_id, bucket) INCLUDE (count, sum, min, max, last);
+ALTER TABLE samples_1h SET (autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 10000);
+{{end}}
