@@ -12,11 +12,12 @@ import (
 
 // A bucket read returns (series_id bigint, bucket timestamptz, value
 // float8) rows, thousands per dashboard read. They are decoded here from
-// PostgreSQL's binary format instead of through pgx's Scan, which went
-// through a scan plan per column and value and cost about 400 ns a row:
-// half of a 30-day read at 1h (14 400 rows). Buckets travel as
-// timestamptz (8 bytes of microseconds since 2000-01-01): turning them
-// into milliseconds in SQL went through numeric and cost more still.
+// PostgreSQL's binary format instead of through pgx's Scan and its scan
+// plan per column and value: Buckets of one agent's 30 days at 1h
+// (14 400 rows, 30 runs) went from 13.9 to 13.0 ms p50, 24 h at 1m
+// (28 800 rows) from 25.3 to 23.9 ms. Buckets travel as timestamptz
+// (8 bytes of microseconds since 2000-01-01): turning them into
+// milliseconds in SQL went through numeric and cost more.
 
 // pgEpochMs is PostgreSQL's timestamp origin, 2000-01-01 UTC, in Unix ms.
 var pgEpochMs = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
