@@ -43,8 +43,11 @@
 // refresh policies (migration 0005). On plain PostgreSQL they are tables
 // kept by Rollup from a watermark per tier (rollup_watermarks): every
 // bucket that starts before the watermark is rolled up, and reads take the
-// rest from the layer below (1h ← 1m ← raw), in the same statement, so
-// both dialects answer alike (TestRollupAnswersEqualRaw).
+// rest from the layer below, in the same statement, so both dialects
+// answer alike (TestRollupAnswersEqualRaw). Minutes past the minute
+// watermark come from raw samples. The hour the watermarks are in comes
+// from samples_1h_open, its settled minutes summed per series (one row a
+// series instead of up to 59 minute rows), then raw samples.
 //
 // The plain-PostgreSQL rule, run every minute:
 //   - A minute is rolled up once it ended Lag (1m) ago, an hour once its
@@ -84,10 +87,13 @@
 // Reader composes each statement from a tier's source (read_source.go) and
 // an outer aggregation; a read at the tier's own width passes rollup rows
 // through and groups only the tail above the watermark (read_aligned.go).
-// The hub gives Reader a pool of its own with generic plans
-// (ConfigureReadPool): custom plans re-estimated the series-id array
-// against every partition on each execution. Figures, 30 days of 1h for
-// one agent and the rest: bench/results/2026-11-27-queries.md.
+// samples_1h is read by an index-only scan of its primary key, which
+// carries the aggregates (migration 0009). Statements have no ORDER BY:
+// rows are put in order in Go (read_order.go), and decoded from the binary
+// format directly (read_decode.go). The hub gives Reader a pool of its own
+// with generic plans (ConfigureReadPool): custom plans re-estimated the
+// series-id array against every partition on each execution. Figures, 30
+// days of 1h for one agent and the rest: bench/results/2026-11-27-queries.md.
 //
 // # Retention
 //

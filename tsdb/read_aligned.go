@@ -34,9 +34,7 @@ const (
 
 	// The tails above the watermarks, as rollup-shaped rows.
 	pgMinuteTailSQL = rawRowsSQL + ` AND time >= ` + minuteWatermarkSQL
-	pgHourTailSQL   = rollupColumns + ` FROM samples_1m
-WHERE series_id = ANY($1) AND bucket >= $2 AND bucket < $3
-  AND bucket >= ` + hourWatermarkSQL + ` AND bucket < ` + minuteWatermarkSQL + `
+	pgHourTailSQL   = openHourRowsSQL + `
 UNION ALL
 ` + pgMinuteTailSQL
 )

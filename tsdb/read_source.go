@@ -15,7 +15,8 @@ FROM samples WHERE series_id = ANY($1) AND time >= $2 AND time < $3`
 const rollupColumns = `SELECT series_id, bucket AS t, count, sum, min, max, last`
 
 // Plain PostgreSQL: the rollup tables hold buckets below their watermark;
-// what is above comes from the layer below, read at query time. Both
+// what is above comes from raw samples, and for the hourly tier first from
+// the open hour (samples_1h_open), read at query time. Both
 // watermarks are read by the same statement, so one answer sees one
 // consistent state of the worker's transactions.
 const (
@@ -30,11 +31,14 @@ UNION ALL
 	pgHourSourceSQL = rollupColumns + ` FROM samples_1h
 WHERE series_id = ANY($1) AND bucket >= $2 AND bucket < $3 AND bucket < ` + hourWatermarkSQL + `
 UNION ALL
-` + rollupColumns + ` FROM samples_1m
-WHERE series_id = ANY($1) AND bucket >= $2 AND bucket < $3
-  AND bucket >= ` + hourWatermarkSQL + ` AND bucket < ` + minuteWatermarkSQL + `
+` + openHourRowsSQL + `
 UNION ALL
 ` + rawRowsSQL + ` AND time >= ` + minuteWatermarkSQL
+
+	// openHourRowsSQL is the settled part of the hour the watermarks are
+	// in, one row a series (samples_1h_open, kept by Rollup).
+	openHourRowsSQL = rollupColumns + ` FROM samples_1h_open
+WHERE series_id = ANY($1) AND bucket >= $2 AND bucket < $3 AND bucket >= ` + hourWatermarkSQL
 )
 
 // TimescaleDB: continuous aggregates with real-time aggregation already

@@ -155,3 +155,30 @@ func expected(in []sample, step time.Duration, agg tsdb.Agg, from, to time.Time)
 	}
 	return out
 }
+
+// assertAnswers reads every agg of series ids from tier at step over
+// [from, to) and holds each answer to the one computed from data.
+func assertAnswers(t *testing.T, name string, r *tsdb.Reader, data []sample, ids []int64, tier tsdb.Tier, step time.Duration, from, to time.Time) {
+	t.Helper()
+	var pts tsdb.Points
+	for _, agg := range tsdb.AllAggs() {
+		want := expected(data, step, agg, from, to)
+		pts.Reset()
+		if err := r.Buckets(context.Background(), tsdb.BucketQuery{SeriesIDs: ids, Tier: tier, Step: step, From: from, To: to, Agg: agg}, &pts); err != nil {
+			t.Fatal(err)
+		}
+		name := name + ": " + tier.String() + "/" + step.String() + "/" + string(agg)
+		if pts.Len() != len(want) {
+			t.Errorf("%s: %d points, want %d", name, pts.Len(), len(want))
+		}
+		for i := range pts.Len() {
+			k := bucketKey{pts.SeriesIDs[i], pts.TimesMs[i]}
+			if w, ok := want[k]; !ok || w != pts.Values[i] {
+				t.Errorf("%s: series %d at %s = %v, want %v (present %v)", name, k.series, time.UnixMilli(k.ms).UTC(), pts.Values[i], w, ok)
+			}
+			if i > 0 && pts.SeriesIDs[i] == pts.SeriesIDs[i-1] && pts.TimesMs[i] <= pts.TimesMs[i-1] {
+				t.Errorf("%s: points out of order at %d", name, i)
+			}
+		}
+	}
+}

@@ -60,31 +60,11 @@ func TestRollupAnswersEqualRaw(t *testing.T) {
 		{tsdb.Tier1m, []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour}},
 		{tsdb.Tier1h, []time.Duration{time.Hour, 2 * time.Hour, 24 * time.Hour}},
 	}
-	var pts tsdb.Points
 	for _, rd := range readers {
 		for _, c := range cases {
 			for _, step := range c.steps {
 				from, to := start.Add(-time.Hour).Truncate(step), now.Add(step).Truncate(step)
-				for _, agg := range tsdb.AllAggs() {
-					want := expected(data, step, agg, from, to)
-					pts.Reset()
-					if err := rd.r.Buckets(ctx, tsdb.BucketQuery{SeriesIDs: ids, Tier: c.tier, Step: step, From: from, To: to, Agg: agg}, &pts); err != nil {
-						t.Fatal(err)
-					}
-					name := rd.name + ": " + c.tier.String() + "/" + step.String() + "/" + string(agg)
-					if pts.Len() != len(want) {
-						t.Errorf("%s: %d points, want %d", name, pts.Len(), len(want))
-					}
-					for i := range pts.Len() {
-						k := bucketKey{pts.SeriesIDs[i], pts.TimesMs[i]}
-						if w, ok := want[k]; !ok || w != pts.Values[i] {
-							t.Errorf("%s: series %d at %s = %v, want %v (present %v)", name, k.series, time.UnixMilli(k.ms).UTC(), pts.Values[i], w, ok)
-						}
-						if i > 0 && pts.SeriesIDs[i] == pts.SeriesIDs[i-1] && pts.TimesMs[i] <= pts.TimesMs[i-1] {
-							t.Errorf("%s: points out of order at %d", name, i)
-						}
-					}
-				}
+				assertAnswers(t, rd.name, rd.r, data, ids, c.tier, step, from, to)
 			}
 		}
 	}

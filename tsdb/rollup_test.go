@@ -2,6 +2,7 @@ package tsdb_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -211,6 +212,47 @@ func TestRollupAfterGraceShrank(t *testing.T) {
 	for b, n := range rows {
 		if b.After(now.Add(-49*time.Minute)) && b != late.Truncate(time.Minute) && n != 6 {
 			t.Errorf("minute %s holds %d samples, want 6", b, n)
+		}
+	}
+}
+
+// TestOpenHourFollowsTheWatermark: reads of the hourly tier take the hour
+// the watermarks are in from samples_1h_open, which a run adds its newly
+// settled minutes to while the watermark stays in that hour, and sums
+// anew when it enters the next. Answers must equal raw ones after each,
+// with late samples (within the grace window) among them.
+func TestOpenHourFollowsTheWatermark(t *testing.T) {
+	if db.Dialect() != tsdb.Postgres {
+		t.Skip("the rollup worker runs on plain PostgreSQL only; TimescaleDB uses continuous aggregates")
+	}
+	pool := db.New(t)
+	ctx := context.Background()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed>>1))
+	hour := time.Now().UTC().Add(-4 * time.Hour).Truncate(time.Hour)
+	if _, err := tsdb.EnsurePartitions(ctx, pool, db.Dialect(), hour.AddDate(0, 0, -1), hour.AddDate(0, 0, 1)); err != nil {
+		t.Fatal(err)
+	}
+	data := randomSamples(rng, 3, hour.Add(-2*time.Hour), hour.Add(3*time.Hour))
+	writeSamples(t, pool, data)
+	ids := []int64{1, 2, 3}
+	r := tsdb.NewReader(pool, db.Dialect())
+	// Cuts put the watermark (cut − 10 min) at :20 and :35 of one hour,
+	// then at :05 of the next; late samples arrive between the last two.
+	for i, cut := range []time.Duration{30 * time.Minute, 45 * time.Minute, 75 * time.Minute} {
+		if i == 2 {
+			var late []sample
+			for k := range 12 {
+				late = append(late, sample{series: int64(1 + k%3), t: hour.Add(36*time.Minute + time.Duration(k)*time.Minute).Add(time.Duration(k) * time.Millisecond), v: float64(rng.IntN(800)) / 8})
+			}
+			writeSamples(t, pool, late)
+			data = append(data, late...)
+		}
+		materializeSince(t, pool, hour.Add(cut), 2*24*time.Hour)
+		for _, step := range []time.Duration{time.Hour, 3 * time.Hour} {
+			assertAnswers(t, "watermark at "+hour.Add(cut-10*time.Minute).Format("15:04"), r, data, ids, tsdb.Tier1h, step,
+				hour.Add(-3*time.Hour).Truncate(step), hour.Add(6*time.Hour).Truncate(step))
 		}
 	}
 }

@@ -13,28 +13,29 @@ import (
 // starts before its watermark is rolled up and settled; reads take what is
 // past it from the layer below. The minute watermark trails the newest
 // rolled-up minute by the grace window (Rollup), the hour watermark is the
-// minute one rounded down to an hour. The rollup worker writes both in the
-// transaction that writes the rows (writeWatermarksSQL); reads use them in
-// the same statement as the rows (read_source.go).
+// minute one rounded down to an hour; samples_1h_open holds the minutes
+// between the two, summed per series. The rollup worker writes both
+// watermarks in the transaction that writes the rows (writeWatermarksSQL);
+// reads use them in the same statement as the rows (read_source.go).
 const readWatermarksSQL = `SELECT tier, watermark FROM rollup_watermarks`
 
-// readMinuteWatermark is the minute watermark, or initial when the worker
-// has never run.
-func readMinuteWatermark(ctx context.Context, tx pgx.Tx, initial time.Time) (time.Time, error) {
+// readMinuteWatermark is the minute watermark, and whether the worker has
+// written one (when not, initial).
+func readMinuteWatermark(ctx context.Context, tx pgx.Tx, initial time.Time) (time.Time, bool, error) {
 	rows, _ := tx.Query(ctx, readWatermarksSQL)
-	w1 := initial
+	w1, found := initial, false
 	var tier string
 	var w time.Time
 	_, err := pgx.ForEachRow(rows, []any{&tier, &w}, func() error {
 		if tier == "1m" {
-			w1 = w
+			w1, found = w, true
 		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, fmt.Errorf("read rollup watermarks: %w", err)
+		return time.Time{}, false, fmt.Errorf("read rollup watermarks: %w", err)
 	}
-	return w1.UTC(), nil
+	return w1.UTC(), found, nil
 }
 
 // floorTime rounds t down to a multiple of d counted from the Unix epoch,

@@ -24,4 +24,30 @@
 ALTER TABLE samples_1h DROP CONSTRAINT samples_1h_pkey,
     ADD CONSTRAINT samples_1h_pkey PRIMARY KEY (series_id, bucket) INCLUDE (count, sum, min, max, last);
 ALTER TABLE samples_1h SET (autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 10000);
+
+-- The open hour: what is settled of the hour the watermarks are in. Reads
+-- of the hourly tier took the minutes from the hour watermark to the minute
+-- watermark from samples_1m, up to 59 rows a series: for a top-10 over a
+-- day of 400 series, 22 400 minute rows against 8 800 hour rows. The rollup
+-- worker keeps them summed here instead, one row a series, rewritten with
+-- the watermarks in every run (tsdb.Rollup); reads add it to the hours
+-- below the hour watermark and the raw samples past the minute watermark.
+-- samples_1h keeps complete hours only, as TimescaleDB's does.
+CREATE TABLE samples_1h_open (
+    series_id  bigint NOT NULL,
+    bucket     timestamptz NOT NULL,
+    count      bigint NOT NULL,
+    sum        double precision NOT NULL,
+    min        double precision NOT NULL,
+    max        double precision NOT NULL,
+    last       double precision NOT NULL,
+    PRIMARY KEY (series_id) INCLUDE (bucket, count, sum, min, max, last)
+);
+INSERT INTO samples_1h_open (series_id, bucket, count, sum, min, max, last)
+SELECT series_id, date_bin(INTERVAL '1 hour', bucket, timestamptz '1970-01-01 00:00:00+00'),
+       sum(count)::bigint, sum(sum), min(min), max(max), (array_agg(last ORDER BY bucket DESC))[1]
+FROM samples_1m
+WHERE bucket >= (SELECT coalesce(max(watermark), 'infinity') FROM rollup_watermarks WHERE tier = '1h')
+  AND bucket < (SELECT coalesce(max(watermark), '-infinity') FROM rollup_watermarks WHERE tier = '1m')
+GROUP BY 1, 2;
 {{end}}
