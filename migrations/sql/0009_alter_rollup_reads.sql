@@ -20,7 +20,11 @@
 -- is new) would leave days of the newest, most read hours to the heap:
 -- vacuum after every 10 000 rows written instead. Such a vacuum reads only
 -- the pages written since the last one.
-{{if not .timescaledb}}
+{{if .timescaledb}}
+-- TimescaleDB: nothing changes. Its continuous aggregates add open buckets
+-- by real-time aggregation, and a migration must hold a statement.
+SELECT 'migration 0009 changes plain PostgreSQL only';
+{{else}}
 ALTER TABLE samples_1h DROP CONSTRAINT samples_1h_pkey,
     ADD CONSTRAINT samples_1h_pkey PRIMARY KEY (series_id, bucket) INCLUDE (count, sum, min, max, last);
 ALTER TABLE samples_1h SET (autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 10000);
