@@ -33,7 +33,7 @@ ALTER TABLE samples_1h SET (autovacuum_vacuum_insert_scale_factor = 0, autovacuu
 -- of the hourly tier took the minutes from the hour watermark to the minute
 -- watermark from samples_1m, up to 59 rows a series: for a top-10 over a
 -- day of 400 series, 22 400 minute rows against 8 800 hour rows. The rollup
--- worker keeps them summed here instead, one row a series, rewritten with
+-- worker keeps them summed here instead, one row a series, brought up to
 -- the watermarks in every run (tsdb.Rollup); reads add it to the hours
 -- below the hour watermark and the raw samples past the minute watermark.
 -- samples_1h keeps complete hours only, as TimescaleDB's does.
@@ -45,7 +45,10 @@ CREATE TABLE samples_1h_open (
     min        double precision NOT NULL,
     max        double precision NOT NULL,
     last       double precision NOT NULL,
-    PRIMARY KEY (series_id) INCLUDE (bucket, count, sum, min, max, last)
+    -- A narrow key: the rows change every minute, so the visibility map
+    -- never covers them and an index-only scan would gain nothing, while
+    -- updates that change no key column can stay on their page (HOT).
+    PRIMARY KEY (series_id)
 );
 INSERT INTO samples_1h_open (series_id, bucket, count, sum, min, max, last)
 SELECT series_id, date_bin(INTERVAL '1 hour', bucket, timestamptz '1970-01-01 00:00:00+00'),
