@@ -66,6 +66,10 @@ func benchDataset(b *testing.B, ctx context.Context, nAgents, nSeries, nDays int
 		Scan(&agents, &series, &days, &ds.tenant, &ds.now, &ds.rows, &loaded, &vacuumed, &caughtUp)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
+		var used bool
+		if err := ds.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM series)`).Scan(&used); err != nil || used {
+			b.Fatalf("%s holds series but no finished load (%v): start from an empty database", benchDatasetURL, err)
+		}
 		loadDataset(b, ctx, &ds, nAgents, nSeries, nDays)
 		_, err = ds.pool.Exec(ctx, `INSERT INTO bench_dataset VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			nAgents, nSeries, nDays, ds.tenant, ds.now, ds.rows, ds.loaded.Seconds(), ds.vacuumed.Seconds(), ds.caughtUp.Seconds())
