@@ -28,7 +28,11 @@ func appendPoints(rows pgx.Rows, dst *Points) error {
 	fields := rows.FieldDescriptions()
 	if len(fields) != 3 || fields[0].DataTypeOID != pgtype.Int8OID || fields[1].DataTypeOID != pgtype.TimestamptzOID ||
 		fields[2].DataTypeOID != pgtype.Float8OID {
-		return fmt.Errorf("bucket rows: want (bigint, timestamptz, float8) columns, have %d", len(fields))
+		oids := make([]uint32, len(fields))
+		for i, f := range fields {
+			oids[i] = f.DataTypeOID
+		}
+		return fmt.Errorf("bucket rows: want (bigint, timestamptz, float8) columns, have type OIDs %v", oids)
 	}
 	binaryRows := fields[0].Format == pgx.BinaryFormatCode && fields[1].Format == pgx.BinaryFormatCode && fields[2].Format == pgx.BinaryFormatCode
 	for rows.Next() {
