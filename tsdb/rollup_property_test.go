@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/monsys/monsys/tsdb"
@@ -50,7 +51,8 @@ func TestRollupAnswersEqualRaw(t *testing.T) {
 	readers := []struct {
 		name string
 		r    *tsdb.Reader
-	}{{"default plans", tsdb.NewReader(pool, db.Dialect())}, {"read pool", tsdb.NewReader(readPoolOf(t, pool), db.Dialect())}}
+	}{{"default plans", tsdb.NewReader(pool, db.Dialect())}, {"read pool", tsdb.NewReader(readPoolOf(t, pool), db.Dialect())},
+		{"simple protocol (text rows)", tsdb.NewReader(simplePoolOf(t, pool), db.Dialect())}}
 	ids := []int64{1, 2, 3, 4, 5}
 	cases := []struct {
 		tier  tsdb.Tier
@@ -68,6 +70,22 @@ func TestRollupAnswersEqualRaw(t *testing.T) {
 			}
 		}
 	}
+}
+
+// simplePoolOf opens a second pool on pool's database that speaks the
+// simple query protocol, as behind a pooler that needs it: rows then
+// arrive as text, and Buckets decodes them through pgx's Scan instead of
+// from the binary format.
+func simplePoolOf(t *testing.T, pool *pgxpool.Pool) *pgxpool.Pool {
+	t.Helper()
+	cfg := pool.Config().Copy()
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	sp, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sp.Close)
+	return sp
 }
 
 // readPoolOf opens a second pool on pool's database configured as the
