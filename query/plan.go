@@ -87,7 +87,7 @@ func PlanRange(from, to time.Time, step time.Duration, l Limits, ret tsdb.Retent
 		tier++
 		step = ceilDuration(step, tier.Width())
 	}
-	p := Plan{Tier: tier, Step: step, From: floorTime(from, step), To: ceilTime(to, step)}
+	p := Plan{Tier: tier, Step: step, From: tsdb.FloorTime(from, step), To: ceilTime(to, step)}
 	if n := p.Points(); n > l.MaxPoints {
 		least := niceStep(ceilDuration(span/time.Duration(l.MaxPoints), time.Second))
 		return p, tooLargef("interval", "interval %s over this range is %d points per series; at most %d: use interval=%s or more, or a shorter range",
@@ -100,19 +100,9 @@ func PlanRange(from, to time.Time, step time.Duration, l Limits, ret tsdb.Retent
 	return p, nil
 }
 
-// floorTime rounds t down to a multiple of d from the Unix epoch.
-func floorTime(t time.Time, d time.Duration) time.Time {
-	ns := t.UnixNano()
-	r := ns % int64(d)
-	if r < 0 {
-		r += int64(d)
-	}
-	return time.Unix(0, ns-r).UTC()
-}
-
 // ceilTime rounds t up to a multiple of d from the Unix epoch.
 func ceilTime(t time.Time, d time.Duration) time.Time {
-	f := floorTime(t, d)
+	f := tsdb.FloorTime(t, d)
 	if f.Equal(t) {
 		return f
 	}

@@ -99,7 +99,7 @@ func TestPlanRangeLimits(t *testing.T) {
 	for _, ok := range []struct {
 		span, step time.Duration
 	}{{7 * day, time.Minute}, {10_999 * time.Minute, time.Minute}, {7 * day, 55 * time.Second}, {730 * day, 2 * time.Hour}} {
-		from := floorTime(planNow, ok.step).Add(-ok.span)
+		from := tsdb.FloorTime(planNow, ok.step).Add(-ok.span)
 		if _, err := PlanRange(from, from.Add(ok.span), ok.step, l, tsdb.Retention{}, planNow); err != nil {
 			t.Errorf("%v at %v: %v, want a plan", ok.span, ok.step, err)
 		}

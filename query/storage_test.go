@@ -60,7 +60,7 @@ func TestAnswersAreTheSameFromEveryTier(t *testing.T) {
 	rollUpStorage(t, pool, now)
 
 	from, to := now.Add(-4*time.Hour), now
-	hourFrom, hourTo := floorTime(from, time.Hour), floorTime(to, time.Hour)
+	hourFrom, hourTo := tsdb.FloorTime(from, time.Hour), tsdb.FloorTime(to, time.Hour)
 	var want []any
 	for _, tier := range []tsdb.Tier{tsdb.TierRaw, tsdb.Tier1m, tsdb.Tier1h} {
 		s := New(tierSource{tsdb.NewReader(pool, db.Dialect()), tier}, Config{})

@@ -114,7 +114,7 @@ func planTotal(from, to time.Time, l Limits, ret tsdb.Retention, now time.Time) 
 	}
 	p := Plan{Tier: tier, Step: span, From: from.UTC(), To: to.UTC()}
 	if w := tier.Width(); w > 0 {
-		p.From, p.To = floorTime(from, w), ceilTime(to, w)
+		p.From, p.To = tsdb.FloorTime(from, w), ceilTime(to, w)
 		p.Step = p.To.Sub(p.From)
 	}
 	return p, nil

@@ -83,7 +83,7 @@ func (r *Rollup) Run(ctx context.Context, now time.Time) (RollupResult, error) {
 	if r.dialect != Postgres {
 		return res, nil
 	}
-	target := floorTime(now.Add(-r.cfg.Lag), time.Minute)
+	target := FloorTime(now.Add(-r.cfg.Lag), time.Minute)
 	initial := truncateDay(now.Add(-r.cfg.Start))
 	for {
 		done, err := r.step(ctx, target, initial, &res)
@@ -176,8 +176,8 @@ SET count = samples_1h_open.count + EXCLUDED.count, sum = samples_1h_open.sum + 
 // from to those settled before settled; stored says from was the stored
 // watermark, whose open hour the table holds.
 func keepOpenHour(ctx context.Context, tx pgx.Tx, from, settled time.Time, stored bool) error {
-	hour := floorTime(settled, time.Hour)
-	if stored && floorTime(from, time.Hour).Equal(hour) {
+	hour := FloorTime(settled, time.Hour)
+	if stored && FloorTime(from, time.Hour).Equal(hour) {
 		if !settled.After(from) {
 			return nil
 		}
@@ -235,7 +235,7 @@ func (r *Rollup) step(ctx context.Context, target, initial time.Time, res *Rollu
 	if err != nil {
 		return false, err
 	}
-	hourFrom, hourEnd := floorTime(from, time.Hour), floorTime(end, time.Hour)
+	hourFrom, hourEnd := FloorTime(from, time.Hour), FloorTime(end, time.Hour)
 	var hours int64
 	if hourEnd.After(hourFrom) {
 		tag, err := tx.Exec(ctx, rollupHoursSQL, hourFrom, hourEnd)
@@ -247,7 +247,7 @@ func (r *Rollup) step(ctx context.Context, target, initial time.Time, res *Rollu
 	if err := keepOpenHour(ctx, tx, from, settled, stored); err != nil {
 		return false, err
 	}
-	if _, err := tx.Exec(ctx, writeWatermarksSQL, settled, floorTime(settled, time.Hour)); err != nil {
+	if _, err := tx.Exec(ctx, writeWatermarksSQL, settled, FloorTime(settled, time.Hour)); err != nil {
 		return false, fmt.Errorf("write rollup watermarks: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {

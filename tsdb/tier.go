@@ -38,6 +38,18 @@ func (t Tier) Width() time.Duration {
 	return 0
 }
 
+// FloorTime rounds t down to a multiple of d counted from the Unix epoch,
+// the origin every bucket in monsys is aligned on (in SQL too: epochSQL):
+// the start of the bucket of width d that holds t.
+func FloorTime(t time.Time, d time.Duration) time.Time {
+	ns := t.UnixNano()
+	r := ns % int64(d)
+	if r < 0 {
+		r += int64(d)
+	}
+	return time.Unix(0, ns-r).UTC()
+}
+
 // Agg is how the samples of one bucket combine into one value. Rollups
 // keep count, sum, min, max and last per bucket, so every Agg reads the
 // same from each tier: avg is sum/count over the bucket (not an average of

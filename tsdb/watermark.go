@@ -37,14 +37,3 @@ func readMinuteWatermark(ctx context.Context, tx pgx.Tx, initial time.Time) (tim
 	}
 	return w1.UTC(), found, nil
 }
-
-// floorTime rounds t down to a multiple of d counted from the Unix epoch,
-// the origin every bucket in monsys is aligned on.
-func floorTime(t time.Time, d time.Duration) time.Time {
-	ns := t.UnixNano()
-	r := ns % int64(d)
-	if r < 0 {
-		r += int64(d)
-	}
-	return time.Unix(0, ns-r).UTC()
-}
