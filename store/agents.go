@@ -130,14 +130,7 @@ WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`
 // Heartbeat records that an agent is alive. intervalS, when set, is the
 // agent's own reporting interval in seconds.
 func (s *Store) Heartbeat(ctx context.Context, tenantID, id uuid.UUID, uptimeS int64, version string, intervalS *int32) error {
-	tag, err := s.pool.Exec(ctx, heartbeatSQL, tenantID, id, uptimeS, version, intervalS)
-	if err != nil {
-		return fmt.Errorf("record heartbeat: %w", mapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("record heartbeat: %w", ErrNotFound)
-	}
-	return nil
+	return execOne(ctx, s.pool, ErrNotFound, "record heartbeat", heartbeatSQL, tenantID, id, uptimeS, version, intervalS)
 }
 
 const deleteAgentSQL = `UPDATE agents SET deleted_at = now(), token_hash = NULL
@@ -150,14 +143,7 @@ WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`
 func (s *Store) DeleteAgent(ctx context.Context, tenantID, id uuid.UUID, ev audit.Event) error {
 	ev.TargetType, ev.TargetID = "agent", id.String()
 	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, deleteAgentSQL, tenantID, id)
-		if err != nil {
-			return fmt.Errorf("delete agent: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("delete agent: %w", ErrNotFound)
-		}
-		return nil
+		return execOne(ctx, tx, ErrNotFound, "delete agent", deleteAgentSQL, tenantID, id)
 	})
 }
 
@@ -168,14 +154,7 @@ const rotateAgentTokenSQL = `UPDATE agents SET token_hash = $3 WHERE tenant_id =
 func (s *Store) RotateAgentToken(ctx context.Context, tenantID, id uuid.UUID, hash auth.TokenHash, ev audit.Event) error {
 	ev.TargetType, ev.TargetID = "agent", id.String()
 	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, rotateAgentTokenSQL, tenantID, id, hash[:])
-		if err != nil {
-			return fmt.Errorf("rotate agent token: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("rotate agent token: %w", ErrNotFound)
-		}
-		return nil
+		return execOne(ctx, tx, ErrNotFound, "rotate agent token", rotateAgentTokenSQL, tenantID, id, hash[:])
 	})
 }
 

@@ -113,13 +113,6 @@ WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL AND ($3::uuid IS NULL OR
 func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, id uuid.UUID, createdBy *uuid.UUID, ev audit.Event) error {
 	ev.TargetType, ev.TargetID = "api_key", id.String()
 	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, revokeAPIKeySQL, tenantID, id, createdBy)
-		if err != nil {
-			return fmt.Errorf("revoke api key: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("revoke api key: %w", ErrNotFound)
-		}
-		return nil
+		return execOne(ctx, tx, ErrNotFound, "revoke api key", revokeAPIKeySQL, tenantID, id, createdBy)
 	})
 }

@@ -95,13 +95,6 @@ WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL`
 func (s *Store) RevokeEnrollmentToken(ctx context.Context, tenantID, id uuid.UUID, ev audit.Event) error {
 	ev.TargetType, ev.TargetID = "enrollment_token", id.String()
 	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, revokeEnrollmentSQL, tenantID, id)
-		if err != nil {
-			return fmt.Errorf("revoke enrollment token: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("revoke enrollment token: %w", ErrNotFound)
-		}
-		return nil
+		return execOne(ctx, tx, ErrNotFound, "revoke enrollment token", revokeEnrollmentSQL, tenantID, id)
 	})
 }

@@ -103,12 +103,8 @@ func (s *Store) AcceptInvitation(ctx context.Context, hash auth.TokenHash, name,
 		case err != nil:
 			return fmt.Errorf("find invited account: %w", err)
 		default:
-			tag, err := tx.Exec(ctx, joinTenantSQL, inv.TenantID, a.User.ID, inv.Role)
-			if err != nil {
-				return fmt.Errorf("add membership: %w", err)
-			}
-			if tag.RowsAffected() == 0 {
-				return ErrAlreadyMember
+			if err := execOne(ctx, tx, ErrAlreadyMember, "add membership", joinTenantSQL, inv.TenantID, a.User.ID, inv.Role); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.Exec(ctx, acceptedBySQL, inv.ID, a.User.ID); err != nil {

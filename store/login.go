@@ -93,12 +93,8 @@ func (s *Store) StartSession(ctx context.Context, n NewSession, challenge *auth.
 	var sess Session
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if challenge != nil {
-			tag, err := tx.Exec(ctx, useChallengeSQL, challenge[:])
-			if err != nil {
-				return fmt.Errorf("use login challenge: %w", err)
-			}
-			if tag.RowsAffected() == 0 {
-				return fmt.Errorf("use login challenge: %w", ErrNotFound)
+			if err := execOne(ctx, tx, ErrNotFound, "use login challenge", useChallengeSQL, challenge[:]); err != nil {
+				return err
 			}
 		}
 		rows, _ := tx.Query(ctx, insertSessionSQL, newID(), n.TokenHash[:], n.UserID, n.TenantID,

@@ -187,12 +187,8 @@ func (s *Store) insertAgent(ctx context.Context, tx pgx.Tx, r Registration, res 
 		return fmt.Errorf("agent token belongs to another machine: %w", ErrConflict)
 	}
 	if r.EnrollmentTokenID != nil {
-		tag, err := tx.Exec(ctx, useEnrollmentSQL, *r.EnrollmentTokenID)
-		if err != nil {
-			return fmt.Errorf("count enrollment use: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return ErrEnrollmentUsedUp
+		if err := execOne(ctx, tx, ErrEnrollmentUsedUp, "count enrollment use", useEnrollmentSQL, *r.EnrollmentTokenID); err != nil {
+			return err
 		}
 	}
 	id := newID()

@@ -107,14 +107,7 @@ const revokeOwnSessionSQL = `UPDATE sessions SET revoked_at = now() WHERE id = $
 func (s *Store) RevokeUserSession(ctx context.Context, userID, id uuid.UUID, ev audit.Event) error {
 	ev.TargetType, ev.TargetID = "session", id.String()
 	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, revokeOwnSessionSQL, id, userID)
-		if err != nil {
-			return fmt.Errorf("revoke session: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("revoke session: %w", ErrNotFound)
-		}
-		return nil
+		return execOne(ctx, tx, ErrNotFound, "revoke session", revokeOwnSessionSQL, id, userID)
 	})
 }
 
@@ -124,12 +117,5 @@ WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND m.tenant_id = $3
 // SwitchTenant moves a session to another tenant the user belongs to, or
 // answers ErrNotFound.
 func (s *Store) SwitchTenant(ctx context.Context, sessionID, userID, tenantID uuid.UUID) error {
-	tag, err := s.pool.Exec(ctx, switchTenantSQL, sessionID, userID, tenantID)
-	if err != nil {
-		return fmt.Errorf("switch tenant: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("switch tenant: %w", ErrNotFound)
-	}
-	return nil
+	return execOne(ctx, s.pool, ErrNotFound, "switch tenant", switchTenantSQL, sessionID, userID, tenantID)
 }

@@ -36,6 +36,25 @@ func (s *Store) Ping(ctx context.Context) error {
 // newID returns a UUIDv7: time-ordered, so ids sort by creation.
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
+// execer runs a statement: the pool, or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// execOne runs a statement meant to change one row (an UPDATE or DELETE
+// of a tenant's row, usually inside audited); when it changed none it
+// answers none, mostly ErrNotFound. op names the operation in errors.
+func execOne(ctx context.Context, q execer, none error, op, sql string, args ...any) error {
+	tag, err := q.Exec(ctx, sql, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%s: %w", op, none)
+	}
+	return nil
+}
+
 // inTx runs fn in one transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
@@ -39,14 +38,7 @@ WHERE id = $1 AND totp_enabled_at IS NULL`
 // SetPendingTOTP stores a new secret awaiting its first code. It answers
 // ErrConflict while TOTP is enabled: disable it first.
 func (s *Store) SetPendingTOTP(ctx context.Context, userID uuid.UUID, secret string) error {
-	tag, err := s.pool.Exec(ctx, pendingTOTPSQL, userID, secret)
-	if err != nil {
-		return fmt.Errorf("store pending totp secret: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("store pending totp secret: %w: totp is already enabled", ErrConflict)
-	}
-	return nil
+	return execOne(ctx, s.pool, fmt.Errorf("%w: totp is already enabled", ErrConflict), "store pending totp secret", pendingTOTPSQL, userID, secret)
 }
 
 // useStepSQL accepts a step only if it is later than every step accepted
@@ -60,17 +52,8 @@ func (s *Store) UseTOTPStep(ctx context.Context, userID uuid.UUID, step int64) e
 	return useTOTPStep(ctx, s.pool, userID, step)
 }
 
-func useTOTPStep(ctx context.Context, q interface {
-	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
-}, userID uuid.UUID, step int64) error {
-	tag, err := q.Exec(ctx, useStepSQL, userID, step)
-	if err != nil {
-		return fmt.Errorf("use totp step: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("use totp step: %w: code already used", ErrConflict)
-	}
-	return nil
+func useTOTPStep(ctx context.Context, q execer, userID uuid.UUID, step int64) error {
+	return execOne(ctx, q, fmt.Errorf("%w: code already used", ErrConflict), "use totp step", useStepSQL, userID, step)
 }
 
 const enableTOTPSQL = `UPDATE users SET totp_enabled_at = now(), updated_at = now() WHERE id = $1 AND totp_enabled_at IS NULL`
@@ -84,12 +67,8 @@ func (s *Store) EnableTOTP(ctx context.Context, userID uuid.UUID, step int64, re
 		if err := useTOTPStep(ctx, tx, userID, step); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, enableTOTPSQL, userID)
-		if err != nil {
-			return fmt.Errorf("enable totp: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("enable totp: %w: already enabled", ErrConflict)
+		if err := execOne(ctx, tx, fmt.Errorf("%w: already enabled", ErrConflict), "enable totp", enableTOTPSQL, userID); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, deleteRecoverySQL, userID); err != nil {
 			return fmt.Errorf("drop old recovery codes: %w", err)
@@ -111,12 +90,8 @@ WHERE id = $1 AND totp_enabled_at IS NOT NULL`
 // DisableTOTP turns TOTP off and drops the recovery codes.
 func (s *Store) DisableTOTP(ctx context.Context, userID uuid.UUID, ev audit.Event) error {
 	return s.audited(ctx, &ev, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, disableTOTPSQL, userID)
-		if err != nil {
-			return fmt.Errorf("disable totp: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("disable totp: %w", ErrNotFound)
+		if err := execOne(ctx, tx, ErrNotFound, "disable totp", disableTOTPSQL, userID); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, deleteRecoverySQL, userID); err != nil {
 			return fmt.Errorf("drop recovery codes: %w", err)
@@ -130,12 +105,5 @@ const useRecoverySQL = `UPDATE recovery_codes SET used_at = now() WHERE user_id 
 // UseRecoveryCode spends one recovery code, or answers ErrNotFound when it
 // is unknown or already spent.
 func (s *Store) UseRecoveryCode(ctx context.Context, userID uuid.UUID, hash auth.TokenHash) error {
-	tag, err := s.pool.Exec(ctx, useRecoverySQL, userID, hash[:])
-	if err != nil {
-		return fmt.Errorf("use recovery code: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("use recovery code: %w", ErrNotFound)
-	}
-	return nil
+	return execOne(ctx, s.pool, ErrNotFound, "use recovery code", useRecoverySQL, userID, hash[:])
 }

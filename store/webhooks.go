@@ -58,14 +58,10 @@ WHERE webhook_id = $1 AND status = 'pending'`
 // stays readable for the record but the endpoint leaves every listing.
 func (s *Store) DeleteWebhook(ctx context.Context, tenantID, id uuid.UUID) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, deleteWebhookSQL, tenantID, id)
-		if err != nil {
+		if err := execOne(ctx, tx, ErrNotFound, "delete webhook row", deleteWebhookSQL, tenantID, id); err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotFound
-		}
-		_, err = tx.Exec(ctx, dropPendingSQL, id, "webhook deleted")
+		_, err := tx.Exec(ctx, dropPendingSQL, id, "webhook deleted")
 		return err
 	})
 	if err != nil {
