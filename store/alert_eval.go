@@ -12,8 +12,8 @@ import (
 )
 
 // The alert rule worker's storage: which rules to evaluate, on which
-// agents, what each rule has open, and the transitions it makes. Every
-// transition writes its alert event in the same transaction.
+// agents and what each rule has open. The transitions it makes are in
+// alert_transitions.go.
 
 const enabledRulesSQL = `SELECT ` + ruleColumns + ` FROM alert_rules WHERE enabled AND ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`
 
@@ -97,72 +97,4 @@ func (s *Store) RuleAlerts(ctx context.Context, ruleID uuid.UUID) ([]RuleAlert, 
 		return nil, fmt.Errorf("list rule alerts: %w", err)
 	}
 	return out, nil
-}
-
-const openRuleAlertSQL = `INSERT INTO alerts (id, tenant_id, agent_id, source, key, severity, summary, state, started_at, last_seen_at)
-VALUES ($1, $2, $3, 'rule', $4, $5, $6, $7, $8, $8)`
-
-const insertRuleStateSQL = `INSERT INTO alert_rule_states (rule_id, agent_id, alert_id) VALUES ($1, $2, $3)`
-
-// OpenRuleAlert raises a rule's alert on an agent in state (pending, or
-// firing when the rule has no for-duration).
-func (s *Store) OpenRuleAlert(ctx context.Context, r AlertRule, agentID uuid.UUID, state, summary string, at time.Time) error {
-	id := newID()
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, openRuleAlertSQL, id, r.TenantID, agentID, "rule:"+r.ID.String(), r.Severity, summary, state, at); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, insertRuleStateSQL, r.ID, agentID, id); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, insertAlertEventSQL, r.TenantID, id, state, r.Severity, summary)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("open rule alert: %w", mapErr(err))
-	}
-	return nil
-}
-
-const fireRuleAlertSQL = `UPDATE alerts SET state = 'firing', summary = $3, last_seen_at = now()
-WHERE tenant_id = $1 AND id = $2 AND state = 'pending' RETURNING severity`
-
-// FireRuleAlert turns a pending rule alert into a firing one.
-func (s *Store) FireRuleAlert(ctx context.Context, tenantID, alertID uuid.UUID, summary string) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var severity string
-		if err := tx.QueryRow(ctx, fireRuleAlertSQL, tenantID, alertID, summary).Scan(&severity); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, insertAlertEventSQL, tenantID, alertID, AlertFiring, severity, summary)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("fire rule alert: %w", mapErr(err))
-	}
-	return nil
-}
-
-const closeRuleAlertSQL = `UPDATE alerts SET state = 'resolved', resolved_at = now(), last_seen_at = now(), resolve_note = $3
-WHERE tenant_id = $1 AND id = $2 AND state <> 'resolved' RETURNING severity, summary`
-
-// CloseRuleAlert resolves a rule's alert whose condition no longer holds.
-func (s *Store) CloseRuleAlert(ctx context.Context, tenantID, alertID uuid.UUID, note string) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var severity, summary string
-		err := tx.QueryRow(ctx, closeRuleAlertSQL, tenantID, alertID, note).Scan(&severity, &summary)
-		if err == nil {
-			if _, err := tx.Exec(ctx, insertAlertEventSQL, tenantID, alertID, AlertResolved, severity, summary); err != nil {
-				return err
-			}
-		} else if err != pgx.ErrNoRows {
-			return err
-		}
-		_, err = tx.Exec(ctx, forgetRuleStateSQL, alertID)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("close rule alert: %w", err)
-	}
-	return nil
 }

@@ -75,7 +75,7 @@ func (s *Store) UpdateAlertRule(ctx context.Context, r AlertRule) (AlertRule, er
 			return mapErr(err)
 		}
 		if !r.Enabled {
-			if _, err := tx.Exec(ctx, closeRuleAlertsSQL, r.TenantID, r.ID, "alert rule disabled"); err != nil {
+			if err := closeRuleAlerts(ctx, tx, r.TenantID, r.ID, "alert rule disabled"); err != nil {
 				return err
 			}
 			_, err = tx.Exec(ctx, forgetRuleAlertsSQL, r.ID)
@@ -116,31 +116,15 @@ func (s *Store) AlertRules(ctx context.Context, tenantID uuid.UUID, after *uuid.
 	return out, nil
 }
 
-// closeRuleAlertsSQL resolves the open alerts of a rule being deleted, so
-// that no alert stays firing without anything to resolve it.
-const closeRuleAlertsSQL = `WITH closed AS (
-  UPDATE alerts al SET state = 'resolved', resolved_at = now(), resolve_note = $3
-  FROM alert_rule_states st WHERE st.rule_id = $2 AND al.id = st.alert_id AND al.tenant_id = $1 AND al.state <> 'resolved'
-  RETURNING al.id, al.severity, al.summary
-)
-INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary) SELECT $1, id, 'resolved', severity, summary FROM closed`
-
 const deleteRuleSQL = `DELETE FROM alert_rules WHERE tenant_id = $1 AND id = $2`
 
 // DeleteAlertRule removes a rule and resolves its open alerts.
 func (s *Store) DeleteAlertRule(ctx context.Context, tenantID, id uuid.UUID) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, closeRuleAlertsSQL, tenantID, id, "alert rule deleted"); err != nil {
+		if err := closeRuleAlerts(ctx, tx, tenantID, id, "alert rule deleted"); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, deleteRuleSQL, tenantID, id)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return execOne(ctx, tx, ErrNotFound, "delete rule row", deleteRuleSQL, tenantID, id)
 	})
 	if err != nil {
 		return fmt.Errorf("delete alert rule: %w", err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -80,48 +79,20 @@ func (s *Store) Alerts(ctx context.Context, tenantID uuid.UUID, f AlertFilter) (
 	return alerts, nil
 }
 
-const resolveAlertSQL = `UPDATE alerts SET state = 'resolved', resolved_at = now(), resolved_by = $3, resolve_note = $4
-WHERE tenant_id = $1 AND id = $2 AND state <> 'resolved'
-RETURNING severity, summary`
-
-const alertExistsSQL = `SELECT EXISTS (SELECT 1 FROM alerts WHERE tenant_id = $1 AND id = $2)`
-
-const insertAlertEventSQL = `INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary) VALUES ($1, $2, $3, $4, $5)`
-
-// forgetRuleStateSQL lets the rule that raised a manually resolved alert
-// raise a new one when its condition holds again.
-const forgetRuleStateSQL = `DELETE FROM alert_rule_states WHERE alert_id = $1`
-
 const oneAlertSQL = `SELECT ` + alertColumns + ` FROM alerts al LEFT JOIN agents a ON a.id = al.agent_id
 WHERE al.tenant_id = $1 AND al.id = $2`
 
 // ResolveAlert closes an open alert by hand: who, when and why are kept,
-// and a resolved event goes out like any other transition.
+// and a resolved event goes out like any other transition
+// (alert_transitions.go). ErrAlreadyResolved: it was not open.
 func (s *Store) ResolveAlert(ctx context.Context, tenantID, id, userID uuid.UUID, note string) (Alert, error) {
 	var out Alert
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var severity, summary string
-		err := tx.QueryRow(ctx, resolveAlertSQL, tenantID, id, userID, note).Scan(&severity, &summary)
-		if errors.Is(err, pgx.ErrNoRows) {
-			var exists bool
-			if err := tx.QueryRow(ctx, alertExistsSQL, tenantID, id).Scan(&exists); err != nil {
-				return err
-			}
-			if exists {
-				return ErrAlreadyResolved
-			}
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, insertAlertEventSQL, tenantID, id, AlertResolved, severity, summary); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, forgetRuleStateSQL, id); err != nil {
+		if err := resolveByHand(ctx, tx, tenantID, id, userID, note); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, oneAlertSQL, tenantID, id)
+		var err error
 		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Alert])
 		return err
 	})

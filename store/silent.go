@@ -9,6 +9,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// The silent check's transitions (raiseKeyed, recoverSilentSQL) are in
+// alert_transitions.go.
+
 // SilentAlertKey is the key of the system alert an agent gets while it is
 // silent.
 const SilentAlertKey = "agent_silent"
@@ -22,25 +25,6 @@ WHERE a.deleted_at IS NULL AND ` + silentExpr + `
   AND NOT EXISTS (SELECT 1 FROM alerts al WHERE al.tenant_id = a.tenant_id AND al.agent_id = a.id
                   AND al.key = '` + SilentAlertKey + `' AND al.state = 'firing')
 ORDER BY a.last_seen_at LIMIT $2`
-
-const raiseSilentSQL = `WITH up AS (
-  INSERT INTO alerts (id, tenant_id, agent_id, source, key, severity, summary, state)
-  VALUES ($1, $2, $3, 'system', '` + SilentAlertKey + `', 'warning', $4, 'firing')
-  ON CONFLICT (tenant_id, agent_id, key) WHERE state = 'firing' DO NOTHING
-  RETURNING id, tenant_id, severity, summary
-)
-INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary) SELECT tenant_id, id, 'firing', severity, summary FROM up`
-
-// recoverSilentSQL resolves the silent alert of every agent heard from
-// again (or retired since).
-const recoverSilentSQL = `WITH closed AS (
-  UPDATE alerts al SET state = 'resolved', resolved_at = now(), last_seen_at = now(), resolve_note = 'agent reported again'
-  FROM agents a
-  WHERE al.key = '` + SilentAlertKey + `' AND al.source = 'system' AND al.state = 'firing' AND a.id = al.agent_id
-    AND (a.deleted_at IS NOT NULL OR NOT (` + silentExpr + `))
-  RETURNING al.id, al.tenant_id, al.severity, al.summary
-)
-INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary) SELECT tenant_id, id, 'resolved', severity, summary FROM closed`
 
 // SilentSweep is what one pass of the silent-agent check changed.
 type SilentSweep struct {
@@ -79,12 +63,15 @@ func (s *Store) SweepSilentAgents(ctx context.Context, intervals float64, limit 
 		return out, fmt.Errorf("find silent agents: %w", err)
 	}
 	for _, a := range found {
-		summary := fmt.Sprintf("%s has not reported since %s", a.host, a.seen.UTC().Format(time.RFC3339))
-		tag, err := s.pool.Exec(ctx, raiseSilentSQL, newID(), a.tenant, a.id, summary)
+		opened, err := raiseKeyed(ctx, s.pool, KeyedAlert{TenantID: a.tenant, AgentID: a.id, Source: SourceSystem,
+			Key: SilentAlertKey, Severity: "warning",
+			Summary: fmt.Sprintf("%s has not reported since %s", a.host, a.seen.UTC().Format(time.RFC3339))})
 		if err != nil {
 			return out, fmt.Errorf("raise silent alert: %w", err)
 		}
-		out.Raised += int(tag.RowsAffected())
+		if opened {
+			out.Raised++
+		}
 	}
 	return out, nil
 }
