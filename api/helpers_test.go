@@ -92,7 +92,7 @@ func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...fu
 	reg := prometheus.NewRegistry()
 	st := store.New(pool)
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	pipe, err := ingest.New(ingest.Config{Shards: 1}, pool, logger, reg)
+	pipe, err := ingest.New(ingest.Config{Shards: 1}, pool, st, logger, reg)
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)

@@ -8,15 +8,17 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 )
 
 // flushState is one flusher's reusable scratch.
 type flushState struct {
-	items  []*Pending
-	rows   tsdb.SampleRows
-	copy   []byte
-	ledger ledgerScratch
+	items   []*Pending
+	rows    tsdb.SampleRows
+	copy    []byte
+	ledger  ledgerScratch
+	reports []store.AgentReport
 }
 
 // runFlusher drains one shard: wait for work, gather up to FlushRows rows
@@ -83,8 +85,9 @@ func (p *Pipeline) flushAndAnswer(ctx context.Context, st *flushState, rows int)
 }
 
 // flush commits one group of batches in one transaction: the dedup ledger
-// first, then the samples of the batches that are new, then their
-// heartbeat, inventory and alerts. Nothing is answered before COMMIT.
+// first (tsdb), then the samples of the batches that are new (tsdb), then
+// what they say about their agents (AgentReports: store). Nothing is
+// answered before COMMIT.
 func (p *Pipeline) flush(ctx context.Context, st *flushState) ([]Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
@@ -115,8 +118,13 @@ func (p *Pipeline) flush(ctx context.Context, st *flushState) ([]Result, error) 
 				return err
 			}
 		}
-		return writeParts(ctx, tx, st.items, fresh)
+		st.reports = appendReports(st.reports[:0], st.items, fresh)
+		if len(st.reports) == 0 {
+			return nil
+		}
+		return p.reports.RecordAgentReports(ctx, tx, st.reports)
 	})
+	clear(st.reports) // drop the references to the batches' parts
 	if err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			return nil, fmt.Errorf("flush cancelled: %w", err)

@@ -2,10 +2,11 @@ package ingest
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/monsys/monsys/tsdb"
 )
 
 type ledgerKey struct {
@@ -22,14 +23,6 @@ type ledgerScratch struct {
 	counts  []int32
 	index   []int
 }
-
-const insertLedgerSQL = `INSERT INTO ingest_batches (agent_id, batch_id, body_sha256, samples)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::int[])
-ON CONFLICT (agent_id, batch_id) DO NOTHING
-RETURNING agent_id, batch_id`
-
-const storedLedgerSQL = `SELECT agent_id, batch_id, body_sha256 FROM ingest_batches
-WHERE (agent_id, batch_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`
 
 // record writes the ledger rows of a flush and decides each item's fate:
 // fresh (its rows are written now), duplicate of a stored or an earlier
@@ -80,17 +73,11 @@ func (l *ledgerScratch) record(ctx context.Context, tx pgx.Tx, items []*Pending)
 }
 
 func (l *ledgerScratch) insert(ctx context.Context, tx pgx.Tx, items []*Pending, fresh []bool, results []Result) error {
-	rows, err := tx.Query(ctx, insertLedgerSQL, l.agents, l.batches, l.hashes, l.counts)
-	if err != nil {
-		return fmt.Errorf("insert ledger: %w", err)
-	}
-	var agent, batch uuid.UUID
-	_, err = pgx.ForEachRow(rows, []any{&agent, &batch}, func() error {
+	err := tsdb.RecordBatches(ctx, tx, l.agents, l.batches, l.hashes, l.counts, func(agent, batch uuid.UUID) {
 		fresh[l.first[ledgerKey{agent: agent, batch: batch}]] = true
-		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("insert ledger: %w", err)
+		return err
 	}
 	var oldAgents, oldBatches []uuid.UUID
 	for _, i := range l.index {
@@ -102,22 +89,12 @@ func (l *ledgerScratch) insert(ctx context.Context, tx pgx.Tx, items []*Pending,
 	if len(oldAgents) == 0 {
 		return nil
 	}
-	rows, err = tx.Query(ctx, storedLedgerSQL, oldAgents, oldBatches)
-	if err != nil {
-		return fmt.Errorf("read ledger: %w", err)
-	}
-	var hash []byte
-	_, err = pgx.ForEachRow(rows, []any{&agent, &batch, &hash}, func() error {
+	return tsdb.StoredBatches(ctx, tx, oldAgents, oldBatches, func(agent, batch uuid.UUID, hash []byte) {
 		i := l.first[ledgerKey{agent: agent, batch: batch}]
 		if string(hash) == string(items[i].BodySHA256[:]) {
 			results[i] = Result{Duplicate: true}
 		} else {
 			results[i] = Result{Err: ErrBatchMismatch}
 		}
-		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("read ledger: %w", err)
-	}
-	return nil
 }

@@ -79,6 +79,7 @@ type Result struct {
 type Pipeline struct {
 	cfg     Config
 	pool    *pgxpool.Pool
+	reports AgentReports
 	log     *slog.Logger
 	metrics *metrics
 	shards  []*shard
@@ -88,14 +89,16 @@ type Pipeline struct {
 	stop    context.CancelFunc
 }
 
-// New builds the pipeline; Start launches its flushers.
-func New(cfg Config, pool *pgxpool.Pool, log *slog.Logger, reg prometheus.Registerer) (*Pipeline, error) {
+// New builds the pipeline, which commits samples and the ledger to pool
+// and what batches say about their agents through reports; Start
+// launches its flushers.
+func New(cfg Config, pool *pgxpool.Pool, reports AgentReports, log *slog.Logger, reg prometheus.Registerer) (*Pipeline, error) {
 	cfg.defaults()
 	m, err := newMetrics(reg)
 	if err != nil {
 		return nil, err
 	}
-	p := &Pipeline{cfg: cfg, pool: pool, log: log.With("component", "ingest"), metrics: m, seed: maphash.MakeSeed()}
+	p := &Pipeline{cfg: cfg, pool: pool, reports: reports, log: log.With("component", "ingest"), metrics: m, seed: maphash.MakeSeed()}
 	for i := range cfg.Shards {
 		p.shards = append(p.shards, newShard(i, cfg.ShardQueueRows))
 	}

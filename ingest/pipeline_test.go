@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/wire"
 )
@@ -48,7 +49,7 @@ func newFixture(t testing.TB, agents int, cfg Config) *fixture {
 		t.Fatal(err)
 	}
 	var err error
-	f.pipe, err = New(cfg, f.pool, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
+	f.pipe, err = New(cfg, f.pool, store.New(f.pool), slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}

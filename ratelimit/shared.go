@@ -48,6 +48,20 @@ FROM rate_counters WHERE policy = $1 AND key = $2 AND window_start = date_bin(ma
 
 const sweepSQL = `DELETE FROM rate_counters WHERE policy = $1 AND window_start < now() - make_interval(secs => $2)`
 
+// pruneSharedSQL removes windows of every policy a day old (the longest
+// window is an hour), including those of policies no hub counts any more.
+const pruneSharedSQL = `DELETE FROM rate_counters WHERE window_start < now() - interval '1 day'`
+
+// PruneShared deletes every policy's windows a day old from db and says
+// how many; the account-pruning job runs it with the other account tables.
+func PruneShared(ctx context.Context, db DB) (int64, error) {
+	tag, err := db.Exec(ctx, pruneSharedSQL)
+	if err != nil {
+		return 0, fmt.Errorf("prune rate counters: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // Take counts one request for key and says whether it may proceed.
 func (s *Shared) Take(ctx context.Context, key string) (Decision, error) {
 	win := s.policy.Window.Seconds()

@@ -94,6 +94,12 @@
 // with generic plans (ConfigureReadPool): custom plans re-estimated the
 // series-id array against every partition on each execution. Figures, 30
 // days of 1h for one agent and the rest: bench/results/2026-11-27-queries.md.
+// The composed statements are kept as files, testdata/read_<dialect>_<tier>_
+// <shape>.sql, one statement per aggregation: a change to a fragment fails
+// TestReadStatementsGolden until `go test ./tsdb -run ReadStatementsGolden
+// -update` rewrites them, so the diff shows the SQL a change produces.
+// Buckets start at multiples of their width from the Unix epoch
+// (FloorTime in Go, epochSQL in SQL); query plans with the same rule.
 //
 // # Retention
 //
@@ -107,4 +113,12 @@
 // reuses in place; partitioning the rollups would turn this into a DROP,
 // and is the step to take if these deletes ever show up in measurements
 // (they have not been measured at fleet scale).
+//
+// # Ownership
+//
+// tsdb is the only package that writes series, samples, the rollups and
+// their watermarks, and the ingest ledger (ingest_batches:
+// RecordBatches, StoredBatches, PruneLedger); callers that must commit
+// with their own rows pass their transaction (ingest's flush does).
+// migrations/owners_test.go fails when another package writes them.
 package tsdb

@@ -12,6 +12,7 @@ import (
 	"github.com/monsys/monsys/api"
 	"github.com/monsys/monsys/config"
 	"github.com/monsys/monsys/ingest"
+	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/workers"
 )
@@ -45,8 +46,8 @@ type ingestParts struct {
 	deps     api.IngestDeps
 }
 
-func newIngest(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, reg prometheus.Registerer, d tsdb.Dialect) (*ingestParts, error) {
-	pipe, err := ingest.New(ingest.Config{Shards: cfg.IngestShards}, pool, log, reg)
+func newIngest(cfg config.Config, pool *pgxpool.Pool, st *store.Store, log *slog.Logger, reg prometheus.Registerer, d tsdb.Dialect) (*ingestParts, error) {
+	pipe, err := ingest.New(ingest.Config{Shards: cfg.IngestShards}, pool, st, log, reg)
 	if err != nil {
 		return nil, err
 	}

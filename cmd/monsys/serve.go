@@ -136,7 +136,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	go func() { runner.Run(workCtx); close(workDone) }()
 	defer func() { stopWork(); <-workDone }()
 
-	ing, err := newIngest(cfg, pool, log, reg, db.dialect)
+	ing, err := newIngest(cfg, pool, st, log, reg, db.dialect)
 	if err != nil {
 		return err
 	}

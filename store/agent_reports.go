@@ -1,4 +1,4 @@
-package ingest
+package store
 
 import (
 	"context"
@@ -11,6 +11,18 @@ import (
 
 	"github.com/monsys/monsys/wire"
 )
+
+// AgentReport is what one ingest batch says about its agent besides
+// metrics.
+type AgentReport struct {
+	TenantID  uuid.UUID
+	AgentID   uuid.UUID
+	Heartbeat *wire.Heartbeat // nil: the agent is only marked seen
+	// Inventory and Alerts are written only for a batch stored now: the
+	// parts of a duplicate batch were written with its first copy.
+	Inventory []wire.InventoryPart
+	Alerts    []wire.Alert
+}
 
 // seenSQL marks every agent of a flush as seen, taking heartbeat fields
 // where a batch carried them. Without a heartbeat, an agent seen in the
@@ -54,46 +66,27 @@ INSERT INTO inventory_items (tenant_id, agent_id, kind, key, name, version, item
 SELECT $3, $1, $2, inventory_item_key($2, e), inventory_item_name($2, e), inventory_item_version($2, e), e, cur.id
 FROM cur, inventory_elements(cur.items) AS e`
 
-// processesSQL keeps only the latest top-process list of an agent: it
+// upsertProcessesSQL keeps only the latest top-process list of an agent: it
 // arrives with every interval, and history of it is not worth its rows.
-const processesSQL = `INSERT INTO agent_processes (agent_id, tenant_id, collected_at, items, error)
+const upsertProcessesSQL = `INSERT INTO agent_processes (agent_id, tenant_id, collected_at, items, error)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (agent_id) DO UPDATE SET collected_at = EXCLUDED.collected_at, items = EXCLUDED.items, error = EXCLUDED.error
 WHERE agent_processes.collected_at <= EXCLUDED.collected_at`
 
-const fireAlertSQL = `WITH up AS (
-  INSERT INTO alerts (id, tenant_id, agent_id, source, key, severity, summary, state)
-  VALUES ($1, $2, $3, 'agent', $4, $5, $6, 'firing')
-  ON CONFLICT (tenant_id, agent_id, key) WHERE state = 'firing'
-  DO UPDATE SET severity = EXCLUDED.severity, summary = EXCLUDED.summary, last_seen_at = now()
-  RETURNING id, (xmax = 0) AS opened
-)
-INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary)
-SELECT $2, id, 'firing', $5, $6 FROM up WHERE opened`
-
-const resolveAlertSQL = `WITH closed AS (
-  UPDATE alerts SET state = 'resolved', resolved_at = now(), last_seen_at = now()
-  WHERE tenant_id = $1 AND agent_id = $2 AND key = $3 AND state = 'firing'
-  RETURNING id, severity, summary
-)
-INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary)
-SELECT $1, id, 'resolved', severity, summary FROM closed`
-
-// writeParts stores the non-metric parts of a flush in its transaction:
-// every agent is marked seen; inventory and alerts of fresh batches are
-// written (a duplicate batch's parts were written with its first copy).
-func writeParts(ctx context.Context, tx pgx.Tx, items []*Pending, fresh []bool) error {
+// RecordAgentReports writes what a flush's batches said about their
+// agents inside the flush's transaction tx, in one round trip: every
+// agent is marked seen (with its heartbeat's fields), inventory snapshots
+// and the latest processes are stored, and alerts move through
+// alert_transitions.go. Reports of one agent apply in order.
+func (s *Store) RecordAgentReports(ctx context.Context, tx pgx.Tx, reports []AgentReport) error {
 	var ids []uuid.UUID
 	var uptimes []*int64
 	var versions []string
 	var intervals []*int32
 	index := map[uuid.UUID]int{}
 	batch := &pgx.Batch{}
-	for i, it := range items {
-		if it.AgentID == nil {
-			continue
-		}
-		agent := *it.AgentID
+	for _, r := range reports {
+		agent := r.AgentID
 		j, ok := index[agent]
 		if !ok {
 			j = len(ids)
@@ -101,7 +94,7 @@ func writeParts(ctx context.Context, tx pgx.Tx, items []*Pending, fresh []bool) 
 			ids = append(ids, agent)
 			uptimes, versions, intervals = append(uptimes, nil), append(versions, ""), append(intervals, nil)
 		}
-		if hb := it.Heartbeat; hb != nil {
+		if hb := r.Heartbeat; hb != nil {
 			up := hb.UptimeS
 			uptimes[j], versions[j] = &up, hb.AgentVersion
 			if hb.IntervalS > 0 {
@@ -109,31 +102,15 @@ func writeParts(ctx context.Context, tx pgx.Tx, items []*Pending, fresh []bool) 
 				intervals[j] = &iv
 			}
 		}
-		if !fresh[i] {
-			continue
+		for _, part := range r.Inventory {
+			queueInventory(batch, r.TenantID, agent, part)
 		}
-		for _, part := range it.Inventory {
-			collected := time.Now()
-			if part.CollectedAt > 0 {
-				collected = time.UnixMilli(part.CollectedAt)
-			}
-			items := []byte(part.Items)
-			if len(items) == 0 {
-				items = []byte("null")
-			}
-			if part.Kind == wire.KindProcesses {
-				batch.Queue(processesSQL, agent, it.TenantID, collected, string(items), part.Error)
-				continue
-			}
-			sum := sha256.Sum256(items)
-			batch.Queue(inventorySQL, agent, part.Kind, it.TenantID, collected, string(items), sum[:], part.Error)
-			batch.Queue(inventoryItemsSQL, agent, part.Kind, it.TenantID)
-		}
-		for _, a := range it.Alerts {
-			if a.State == "resolved" {
-				batch.Queue(resolveAlertSQL, it.TenantID, agent, a.Key)
+		for _, a := range r.Alerts {
+			if a.State == AlertResolved {
+				queueResolve(batch, r.TenantID, agent, a.Key)
 			} else {
-				batch.Queue(fireAlertSQL, uuid.Must(uuid.NewV7()), it.TenantID, agent, a.Key, a.Severity, a.Summary)
+				queueRaise(batch, KeyedAlert{TenantID: r.TenantID, AgentID: agent, Source: SourceAgent,
+					Key: a.Key, Severity: a.Severity, Summary: a.Summary})
 			}
 		}
 	}
@@ -147,4 +124,25 @@ func writeParts(ctx context.Context, tx pgx.Tx, items []*Pending, fresh []bool) 
 		return fmt.Errorf("write heartbeat, inventory and alerts: %w", err)
 	}
 	return nil
+}
+
+// queueInventory stores one inventory part: the latest processes, or a
+// snapshot of another kind (a new one only when its items changed) and
+// its searchable items.
+func queueInventory(batch *pgx.Batch, tenantID, agentID uuid.UUID, part wire.InventoryPart) {
+	collected := time.Now()
+	if part.CollectedAt > 0 {
+		collected = time.UnixMilli(part.CollectedAt)
+	}
+	items := []byte(part.Items)
+	if len(items) == 0 {
+		items = []byte("null")
+	}
+	if part.Kind == wire.KindProcesses {
+		batch.Queue(upsertProcessesSQL, agentID, tenantID, collected, string(items), part.Error)
+		return
+	}
+	sum := sha256.Sum256(items)
+	batch.Queue(inventorySQL, agentID, part.Kind, tenantID, collected, string(items), sum[:], part.Error)
+	batch.Queue(inventoryItemsSQL, agentID, part.Kind, tenantID)
 }
