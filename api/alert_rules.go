@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -138,10 +137,7 @@ func (s *Server) updateAlertRule(c *fiber.Ctx) error {
 
 // noSuchScopeAgent: a new rule is refused only for its agent_id.
 func noSuchScopeAgent(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return invalid([]FieldError{{Field: "agent_id", Message: "no such agent in this tenant"}})
-	}
-	return err
+	return answerAs(err, store.ErrNotFound, invalid([]FieldError{{Field: "agent_id", Message: "no such agent in this tenant"}}))
 }
 
 func (s *Server) getAlertRule(c *fiber.Ctx) error {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -56,11 +55,8 @@ func (s *Server) resolveAnomaly(c *fiber.Ctx) error {
 		return err
 	}
 	err = s.store.ResolveAnomaly(c.UserContext(), p.TenantID, id, p.UserID, s.auditEvent(c, "integrity_anomaly_resolved"))
-	if errors.Is(err, store.ErrAlreadyResolved) {
-		return conflict("this anomaly is already resolved")
-	}
 	if err != nil {
-		return err
+		return answerAs(err, store.ErrAlreadyResolved, conflict("this anomaly is already resolved"))
 	}
 	return c.SendStatus(http.StatusNoContent)
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/subtle"
-	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -156,10 +155,7 @@ func (s *Server) authenticateBearer(c *fiber.Ctx, a access, token string) (*prin
 // credentialErr answers 401 for an unknown credential and passes storage
 // failures on as 500s.
 func credentialErr(err error, detail string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return unauthorized(detail)
-	}
-	return err
+	return answerAs(err, store.ErrNotFound, unauthorized(detail))
 }
 
 func (s *Server) authenticateSession(c *fiber.Ctx, secret string) (*principal, error) {

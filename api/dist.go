@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,10 +28,7 @@ func (s *Server) installScript(c *fiber.Ctx) error {
 		return badRequest("token must be an enrollment token (mse_…): create one with POST /api/v1/enrollment-tokens")
 	}
 	if _, err := s.store.LiveEnrollmentToken(c.UserContext(), auth.HashToken(token)); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("the enrollment token is unknown, revoked, expired or used up")
-		}
-		return err
+		return answerAs(err, store.ErrNotFound, notFound("the enrollment token is unknown, revoked, expired or used up"))
 	}
 	var buf bytes.Buffer
 	if err := installTemplate.Execute(&buf, installVars{Hub: shellQuote(s.cfg.PublicURL), Token: shellQuote(token), Unit: agentUnit}); err != nil {

@@ -98,8 +98,12 @@ func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...fu
 		t.Fatal(err)
 	}
 	metrics := query.New(tsdb.NewReader(pool, testDB.Dialect()), query.Config{})
-	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: IngestDeps{
-		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}, Metrics: metrics, SharedLimits: shared})
+	svc, err := ingest.NewService(ingest.ServiceConfig{}, pipe, ingest.NewResolver(ingest.NewSeriesCache(1024), pool), logger)
+	if err != nil {
+		_ = ln.Close() // nothing serves on it yet
+		t.Fatal(err)
+	}
+	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: svc, Metrics: metrics, SharedLimits: shared})
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)

@@ -66,11 +66,14 @@ func BenchmarkIngestFrontHalf(b *testing.B) {
 	agentID := res.Agent.ID.String()
 	sink := &discardSink{}
 	reg := prometheus.NewRegistry()
-	srv, err := New(Config{PublicURL: "http://bench", SessionIdle: time.Hour, SessionMaxAge: time.Hour, BodyLimit: 1 << 20},
-		Deps{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: reg, Gatherer: reg,
-			Ingest: IngestDeps{Sink: sink, Resolver: ingest.NewResolver(ingest.NewSeriesCache(100_000), pool),
-				// One agent sends everything: lift its per-minute limit.
-				Config: IngestConfig{BatchesPerMinute: 1 << 30}}})
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := ingest.NewService(ingest.ServiceConfig{}, sink, ingest.NewResolver(ingest.NewSeriesCache(100_000), pool), logger)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// One agent sends everything: lift its per-minute limit.
+	srv, err := New(Config{PublicURL: "http://bench", SessionIdle: time.Hour, SessionMaxAge: time.Hour, BodyLimit: 1 << 20,
+		IngestBatchesPerMinute: 1 << 30}, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: svc})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -110,15 +109,8 @@ func (s *Server) acceptInvite(c *fiber.Ctx) error {
 		return invalid([]FieldError{{Field: "name", Message: "must be at most 200 characters"}})
 	}
 	a, err := s.store.AcceptInvitation(c.UserContext(), auth.HashToken(req.Token), name, hash, userEvent(c, "invitation_accepted", "", ""))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return badRequest("the invitation is unknown, used or expired: ask for a new one")
-	case errors.Is(err, store.ErrPasswordNeeded):
-		return invalid([]FieldError{{Field: "password", Message: "choose a password for your new account (12 to 1024 characters)"}})
-	case errors.Is(err, store.ErrAlreadyMember):
-		return conflict("this account already belongs to the tenant")
-	case err != nil:
-		return err
+	if err != nil {
+		return answerAs(err, store.ErrNotFound, badRequest("the invitation is unknown, used or expired: ask for a new one"))
 	}
 	t, err := s.store.Tenant(c.UserContext(), a.Invitation.TenantID)
 	if err != nil {

@@ -75,10 +75,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	m, err := s.store.DefaultMembership(ctx, u.ID)
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return forbidden("this account belongs to no tenant")
-		}
-		return err
+		return answerAs(err, store.ErrNotFound, forbidden("this account belongs to no tenant"))
 	}
 	if u.TOTPEnabledAt != nil {
 		secret, hash, err := auth.NewSecret()
@@ -133,11 +130,8 @@ func (s *Server) startSession(c *fiber.Ctx, u store.User, m store.Membership, ch
 	ev := userEvent(c, "login_succeeded", m.TenantID.String(), u.ID.String())
 	_, err = s.store.StartSession(ctx, store.NewSession{TokenHash: hash, UserID: u.ID, TenantID: m.TenantID,
 		CSRFToken: csrf, IP: c.IP(), UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 256), ExpiresAt: expires}, challenge, ev)
-	if errors.Is(err, store.ErrNotFound) {
-		return unauthorized("the challenge has expired or was used; sign in again")
-	}
 	if err != nil {
-		return err
+		return answerAs(err, store.ErrNotFound, unauthorized("the challenge has expired or was used; sign in again"))
 	}
 	c.Cookie(s.sessionCookie(secret, expires))
 	exp := utc(expires)

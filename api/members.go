@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -79,13 +78,8 @@ func (s *Server) removeMember(c *fiber.Ctx) error {
 }
 
 func memberAnswer(c *fiber.Ctx, err error) error {
-	switch {
-	case errors.Is(err, store.ErrOutranked):
-		return forbidden("this member's role is above yours")
-	case errors.Is(err, store.ErrLastOwner):
-		return conflict("the tenant must keep at least one owner")
-	case err != nil:
-		return err
+	if err != nil {
+		return err // store.ErrOutranked, ErrLastOwner: errorHandler's table
 	}
 	return c.SendStatus(http.StatusNoContent)
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -76,11 +75,8 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 		return err
 	}
 	err = s.store.ResetPassword(c.UserContext(), auth.HashToken(req.Token), hash, userEvent(c, "password_reset_completed", "", ""))
-	if errors.Is(err, store.ErrNotFound) {
-		return badRequest("the reset link is unknown, used or expired: ask for a new one")
-	}
 	if err != nil {
-		return err
+		return answerAs(err, store.ErrNotFound, badRequest("the reset link is unknown, used or expired: ask for a new one"))
 	}
 	return c.SendStatus(http.StatusNoContent)
 }

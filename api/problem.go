@@ -1,15 +1,11 @@
 package api
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-
-	"github.com/monsys/monsys/query"
-	"github.com/monsys/monsys/store"
 )
 
 // problemTypeBase prefixes every problem type; the docs page lists them.
@@ -69,31 +65,12 @@ var fiberProblemSlugs = map[int]string{
 	http.StatusRequestHeaderFieldsTooLarge: "headers-too-large",
 }
 
-// errorHandler is the one place errors become HTTP answers.
+// errorHandler is the one place errors become HTTP answers: problemFor
+// chooses the problem, and an error it does not know is a 500 whose cause
+// goes to the log, never to the client.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
-	var p *Problem
-	var fe *fiber.Error
-	var qe *query.Error
-	switch {
-	case errors.As(err, &p):
-	case errors.As(err, &qe):
-		p = queryProblem(qe)
-	case errors.Is(err, query.ErrBusy):
-		p = newProblem(http.StatusServiceUnavailable, "unavailable", "too many metric queries are running; retry shortly")
-		p.RetryAfter = 1
-	case errors.As(err, &fe):
-		slug := fiberProblemSlugs[fe.Code]
-		if slug == "" {
-			slug = "http-error"
-		}
-		p = newProblem(fe.Code, slug, fiberDetail(fe))
-	case errors.Is(err, store.ErrNotFound):
-		p = notFound("no such resource in this tenant")
-	case errors.Is(err, store.ErrAlreadyResolved):
-		p = conflict("the alert is already resolved")
-	case errors.Is(err, store.ErrConflict):
-		p = conflict("the resource conflicts with an existing one")
-	default:
+	p := problemFor(err)
+	if p == nil {
 		s.log.ErrorContext(c.UserContext(), "request failed", "method", c.Method(), "path", c.Path(),
 			"request_id", requestID(c), "err", err)
 		p = newProblem(http.StatusInternalServerError, "internal", "the server could not complete the request; the request id is in its log")

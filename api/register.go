@@ -3,7 +3,6 @@ package api
 import (
 	"crypto/ed25519"
 	"encoding/base64"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -59,17 +58,8 @@ func (s *Server) registerAgent(c *fiber.Ctx) error {
 		reg.CallerAgentID = &p.Agent.ID
 	}
 	res, err := s.store.RegisterAgent(c.UserContext(), reg)
-	switch {
-	case errors.Is(err, store.ErrKeyMismatch):
-		return conflict("this machine is pinned to another signing key; an admin must clear it (POST /agents/:id/rotate-signing-key) or the request must be signed by the pinned key")
-	case errors.Is(err, store.ErrProofRequired):
-		return conflict("this machine is already registered with a pinned key: re-register with its agent token or sign the request with the pinned key")
-	case errors.Is(err, store.ErrEnrollmentUsedUp):
-		return unauthorized("the enrollment token is used up")
-	case errors.Is(err, store.ErrConflict):
-		return conflict("the agent token belongs to another machine")
-	case err != nil:
-		return err
+	if err != nil {
+		return answerAs(err, store.ErrConflict, conflict("the agent token belongs to another machine"))
 	}
 	s.agentTokens.forget(res.Agent.ID) // its old token no longer works
 	status := fiber.StatusOK

@@ -139,7 +139,7 @@ func (s *Server) routeTable() []route {
 		{Method: "POST", Path: v1 + "/ingest", Access: agentOnly, Handler: s.ingestBatch, Tag: "agent-protocol",
 			Summary: "Send a signed, compressed batch of metrics, heartbeat, inventory and alerts; answered after commit",
 			Request: wire.Batch{}, Reply: wire.IngestResponse{},
-			Limit: &rateLimit{Policy: ratelimit.Policy{Name: "ingest", Quota: s.ingest.cfg.BatchesPerMinute, Window: time.Minute}, Key: byAgent}},
+			Limit: &rateLimit{Policy: ratelimit.Policy{Name: "ingest", Quota: s.cfg.IngestBatchesPerMinute, Window: time.Minute}, Key: byAgent}},
 		{Method: "POST", Path: v1 + "/write", Access: writer, MinRole: auth.RoleMember, Handler: s.remoteWrite, Tag: "agent-protocol",
 			Summary: "Prometheus remote-write v1 (snappy protobuf); answered 204 after commit", Status: 204},
 

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
@@ -37,6 +39,9 @@ type Config struct {
 	// unencrypted.
 	TOTPKey  []byte
 	Webhooks webhook.Policy // which endpoint URLs webhooks may be created with
+	// IngestBatchesPerMinute is the per-agent rate limit of /ingest
+	// (default 60).
+	IngestBatchesPerMinute int
 }
 
 // Deps are the collaborators the server borrows; it closes none of them.
@@ -45,19 +50,12 @@ type Deps struct {
 	Logger   *slog.Logger
 	Registry prometheus.Registerer
 	Gatherer prometheus.Gatherer
-	Ingest   IngestDeps
+	Ingest   *ingest.Service // the front door of /ingest and /write
 	Metrics  MetricsQuerier  // nil: the metric routes answer 503
 	Relay    *relay.Registry // connected agents; nil: the server makes its own
 	// SharedLimits, when set, keeps rate-limit counts in this database so
 	// that the hubs of a cluster share them (MONSYS_CLUSTER=1).
 	SharedLimits ratelimit.DB
-}
-
-// IngestDeps are what the ingest and remote-write routes need.
-type IngestDeps struct {
-	Sink     IngestSink
-	Resolver SeriesResolver
-	Config   IngestConfig
 }
 
 // Server is the HTTP API.
@@ -69,7 +67,7 @@ type Server struct {
 	metrics      *httpMetrics
 	gather       prometheus.Gatherer
 	routes       []route
-	ingest       *ingestDeps
+	ingest       *ingest.Service
 	query        MetricsQuerier
 	limiters     limiters
 	sharedLimits ratelimit.DB
@@ -83,13 +81,20 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config, deps Deps) (*Server, error) {
+	if deps.Ingest == nil {
+		return nil, errors.New("api: the ingest routes need an ingest service")
+	}
 	s := &Server{cfg: cfg, store: deps.Store, log: deps.Logger.With("component", "api"), gather: deps.Gatherer,
-		limiters: limiters{}, agentTokens: newAgentTokens(), query: deps.Metrics, sharedLimits: deps.SharedLimits}
+		limiters: limiters{}, agentTokens: newAgentTokens(), query: deps.Metrics, sharedLimits: deps.SharedLimits,
+		ingest: deps.Ingest}
 	if s.query == nil {
 		s.query = noMetrics{}
 	}
 	if s.cfg.MaxPushConns <= 0 {
 		s.cfg.MaxPushConns = 10000
+	}
+	if s.cfg.IngestBatchesPerMinute <= 0 {
+		s.cfg.IngestBatchesPerMinute = 60
 	}
 	s.relay = deps.Relay
 	if s.relay == nil {
@@ -102,15 +107,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
-	if s.ingest, err = newIngestDeps(deps.Ingest); err != nil {
-		return nil, err
-	}
 	s.app = fiber.New(fiber.Config{
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
 		// Every body is read into memory before a handler runs: this caps
 		// it at the largest any route takes; routes apply their own limits.
-		BodyLimit:      max(s.ingest.cfg.MaxCompressed, cfg.BodyLimit),
+		BodyLimit:      max(s.ingest.MaxCompressed(), cfg.BodyLimit),
 		ReadTimeout:    30 * time.Second,
 		WriteTimeout:   60 * time.Second,
 		IdleTimeout:    120 * time.Second,
@@ -141,7 +143,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.relay.CloseAll() // push connections end so the server can stop
 	err := s.app.ShutdownWithContext(ctx)
 	s.resets.close() // after HTTP: no handler adds to it any more
-	s.ingest.decomp.Close()
 	return err
 }
 

@@ -55,10 +55,7 @@ func (s *Server) totpSetup(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.store.SetPendingTOTP(c.UserContext(), u.ID, sealed); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return conflict("two-factor sign-in is already on: disable it first to set up a new authenticator")
-		}
-		return err
+		return answerAs(err, store.ErrConflict, conflict("two-factor sign-in is already on: disable it first to set up a new authenticator"))
 	}
 	return c.JSON(totpSetupReply{Secret: setup.Secret, URI: setup.URI, QRCode: setup.QRDataURL()})
 }
@@ -87,10 +84,7 @@ func (s *Server) totpVerify(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.store.EnableTOTP(c.UserContext(), p.UserID, step, hashes, s.auditEvent(c, "totp_enabled")); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return unauthorized("that code was already used")
-		}
-		return err
+		return answerAs(err, store.ErrConflict, unauthorized("that code was already used"))
 	}
 	return c.JSON(totpVerifyReply{RecoveryCodes: codes})
 }

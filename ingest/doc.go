@@ -1,6 +1,37 @@
-// Package ingest turns agent batches into committed rows: decode → verify
-// → series resolve → sharded ring → flushers (COPY) → acknowledge.
+// Package ingest turns bodies of samples into committed rows: size cap →
+// signature → decompression → decode → validation → series resolution →
+// sharded ring → flushers (one transaction each) → acknowledgement.
 //
-// The decoder writes straight into a columnar Batch and allocates nothing
-// per sample once the Batch's buffers have grown; Batches are pooled.
+// # One front door
+//
+// Service.Accept is the only entry, for every format (the agent protocol,
+// Prometheus remote-write; a new source adds a Format and its decoder):
+// it runs the steps above in that order, owns the pool of per-request
+// memory (decoded body, Batch, Pending), counts each refusal by reason in
+// monsys_ingest_rejects_total, and answers after the commit of the flush
+// that holds the batch. Its errors are refusals whose message is what the
+// client is told (ErrTooLarge, ErrUnsupportedEncoding, ErrCorrupt,
+// *SignatureError, *SyntaxError, *FieldError, FieldErrors,
+// ErrBatchMismatch) or the hub's trouble, worth a retry (ErrOverloaded,
+// ErrClosed, ErrStorage, ErrAbandoned); the API's error handler maps them.
+// The bounds of a request (ServiceConfig) have their defaults in one place.
+//
+// # Ownership of a batch
+//
+// A Batch belongs to one request from decode until Submit returns. If the
+// request's context ends first, the batch stays queued and the pipeline
+// owns it until its flush answers: Accept then leaves its memory out of
+// the pool instead of reusing it (Pipeline.Submit says the rule).
+//
+// # Tables
+//
+// ingest writes no table itself. A flush commits, in one transaction, the
+// ledger and the samples through tsdb and what the batches say about
+// their agents (heartbeat, inventory, alerts) through AgentReports, whose
+// real implementation is store's: each table has one owner
+// (migrations/owners_test.go).
+//
+// The decoder (decode.go: the batch grammar over jsonscan.go's scanner)
+// writes straight into a columnar Batch and allocates nothing per sample
+// once the Batch's buffers have grown.
 package ingest

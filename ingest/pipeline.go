@@ -18,15 +18,21 @@ import (
 	"github.com/monsys/monsys/wire"
 )
 
-// Errors from Submit, mapped to HTTP by the API.
+// Errors of Submit and Accept; the API's error handler turns them into
+// HTTP answers.
 var (
 	// ErrOverloaded: the shard's ring is full; answer 503 with Retry-After.
 	ErrOverloaded = errors.New("ingest queue is full")
 	// ErrClosed: the hub is shutting down; answer 503.
 	ErrClosed = errors.New("ingest is shutting down")
-	// ErrStorage: the flush holding the batch failed and nothing of it was
-	// committed; answer 503 so the agent retries.
+	// ErrStorage: storage failed (series resolution, or the flush holding
+	// the batch) and nothing of the batch was committed; answer 503 so
+	// the agent retries.
 	ErrStorage = errors.New("storage failed to commit the batch")
+	// ErrAbandoned: the request ended before the flush holding its batch
+	// answered; the batch may still commit, and its id makes a retry
+	// harmless. Answer 503 so the agent retries.
+	ErrAbandoned = errors.New("the request ended before its batch was committed")
 	// ErrBatchMismatch: the batch id was already stored with another body.
 	ErrBatchMismatch = errors.New("batch_id was already stored with a different body")
 )
@@ -54,8 +60,8 @@ func (c *Config) defaults() {
 	}
 }
 
-// Pending is one batch waiting for its flush. The submitter owns it again
-// once Submit returns.
+// Pending is one batch waiting for its flush. Who owns it is said by
+// Submit.
 type Pending struct {
 	TenantID   uuid.UUID
 	AgentID    *uuid.UUID // nil for tenant-level remote-write
@@ -140,9 +146,13 @@ func (p *Pipeline) Close(ctx context.Context) error {
 }
 
 // Submit queues a batch on its agent's shard and waits for the commit of
-// the flush that holds it. A full ring answers ErrOverloaded at once. If
-// ctx ends first Submit returns its error; the batch may still commit
-// (its id makes a retry harmless).
+// the flush that holds it. A full ring answers ErrOverloaded at once.
+//
+// Ownership: when Submit returns anything but ctx's error, the caller
+// owns item and its Batch again. If ctx ends first, Submit returns ctx's
+// error while the batch stays queued: the pipeline owns item until its
+// flush answers, and the caller must neither reuse nor change it (the
+// batch may still commit; its id makes a retry harmless).
 func (p *Pipeline) Submit(ctx context.Context, item *Pending) (Result, error) {
 	if p.closing.Load() {
 		return Result{}, ErrClosed

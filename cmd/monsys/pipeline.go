@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/monsys/monsys/api"
 	"github.com/monsys/monsys/config"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/store"
@@ -28,9 +27,6 @@ func rawRetention(cfg config.Config, d tsdb.Dialect) time.Duration {
 	return 7 * 24 * time.Hour
 }
 
-// maxFuture is how far ahead of the hub's clock a sample may be.
-const maxFuture = 10 * time.Minute
-
 // ledgerKeep is how long batch ids are remembered for deduplication.
 const ledgerKeep = 48 * time.Hour
 
@@ -40,10 +36,11 @@ func partitionWindow(now time.Time, retention time.Duration) (time.Time, time.Ti
 	return now.Add(-retention), now.Add(48 * time.Hour)
 }
 
-// ingestParts are the ingest pipeline and what the API needs of it.
+// ingestParts are the ingest pipeline and its front door, the service the
+// API hands every body of samples to.
 type ingestParts struct {
 	pipeline *ingest.Pipeline
-	deps     api.IngestDeps
+	service  *ingest.Service
 }
 
 func newIngest(cfg config.Config, pool *pgxpool.Pool, st *store.Store, log *slog.Logger, reg prometheus.Registerer, d tsdb.Dialect) (*ingestParts, error) {
@@ -55,13 +52,14 @@ func newIngest(cfg config.Config, pool *pgxpool.Pool, st *store.Store, log *slog
 	if err := ingest.RegisterCacheMetrics(reg, cache); err != nil {
 		return nil, fmt.Errorf("register series cache metrics: %w", err)
 	}
-	return &ingestParts{pipeline: pipe, deps: api.IngestDeps{
-		Sink:     pipe,
-		Resolver: ingest.NewResolver(cache, pool),
-		Config: api.IngestConfig{MaxCompressed: cfg.IngestMaxCompressed, MaxDecoded: cfg.IngestMaxDecoded,
-			MaxSampleAge: rawRetention(cfg, d), MaxFuture: maxFuture, Limits: ingest.DefaultLimits,
-			BatchesPerMinute: cfg.IngestBatchesPerMin},
-	}}, nil
+	// Samples are accepted as far back as raw samples are kept; the other
+	// bounds are ingest's defaults unless configured.
+	svc, err := ingest.NewService(ingest.ServiceConfig{MaxCompressed: cfg.IngestMaxCompressed, MaxDecoded: cfg.IngestMaxDecoded,
+		MaxSampleAge: rawRetention(cfg, d)}, pipe, ingest.NewResolver(cache, pool), log)
+	if err != nil {
+		return nil, err
+	}
+	return &ingestParts{pipeline: pipe, service: svc}, nil
 }
 
 // maintenanceJobs keep storage ready for ingest: partitions ahead of time

@@ -17,6 +17,7 @@ import (
 
 	"github.com/monsys/monsys/api"
 	"github.com/monsys/monsys/config"
+	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/workers"
@@ -148,7 +149,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
 		log.Info("ingest drained")
 	}()
-	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.deps, queries)
+	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.service, queries)
 	if err != nil {
 		return err
 	}
@@ -192,7 +193,7 @@ func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
 	return reg
 }
 
-func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Registry, dialect string, ing api.IngestDeps, q api.MetricsQuerier) (*api.Server, error) {
+func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Registry, dialect string, ing *ingest.Service, q api.MetricsQuerier) (*api.Server, error) {
 	cfg := m.Config
 	deps := api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q}
 	if cfg.Cluster {
@@ -209,6 +210,6 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Re
 		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,
 		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
 		AgentDistDir: cfg.AgentDistDir, MaxPushConns: cfg.MaxPushConns, TOTPKey: totpKey,
-		Webhooks: webhookPolicy(cfg),
+		Webhooks: webhookPolicy(cfg), IngestBatchesPerMinute: cfg.IngestBatchesPerMin,
 	}, deps)
 }
