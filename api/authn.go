@@ -70,8 +70,27 @@ func (s *Server) guard(r route) fiber.Handler {
 				return err
 			}
 		}
+		if r.Access == ownAgent {
+			if err := isOwnAgent(c, p); err != nil {
+				return err
+			}
+		}
 		return c.Next()
 	}
+}
+
+// isOwnAgent checks that the path's :id is the calling agent: an agent
+// reaches only its own resources, and any other id, whoever it belongs
+// to, answers 404.
+func isOwnAgent(c *fiber.Ctx, p *principal) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if id != p.Agent.ID {
+		return notFound("this token belongs to another agent")
+	}
+	return nil
 }
 
 func (s *Server) authenticate(c *fiber.Ctx, a access) (*principal, error) {
@@ -88,7 +107,7 @@ func (s *Server) authenticate(c *fiber.Ctx, a access) (*principal, error) {
 
 func credentialHint(a access) string {
 	switch a {
-	case agentOnly:
+	case agentOnly, ownAgent:
 		return "send the agent token as Authorization: Bearer msa_…"
 	case enrollment:
 		return "send an enrollment token (mse_…) or the agent's token (msa_…) as Authorization: Bearer"
@@ -115,7 +134,7 @@ func (s *Server) authenticateBearer(c *fiber.Ctx, a access, token string) (*prin
 	}
 	accepted := (a == person && kind == auth.KindAPIKey) ||
 		(a == writer && (kind == auth.KindAPIKey || kind == auth.KindAgent)) ||
-		(a == agentOnly && kind == auth.KindAgent) ||
+		((a == agentOnly || a == ownAgent) && kind == auth.KindAgent) ||
 		(a == enrollment && (kind == auth.KindEnrollment || kind == auth.KindAgent))
 	if !accepted {
 		return nil, unauthorized("this route does not take that kind of token: " + credentialHint(a))

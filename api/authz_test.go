@@ -165,7 +165,7 @@ var authzRows = map[string]authzRow{
 			return target{path: "/api/v1/agents/register",
 				body: wire.RegisterRequest{MachineID: "m-" + uuid.NewString(), Hostname: "matrix"}}
 		}},
-	"POST /api/v1/agents/:id/heartbeat": {access: agentOnly, ok: 200,
+	"POST /api/v1/agents/:id/heartbeat": {access: ownAgent, ok: 200,
 		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
 			id := standing[c.fx.Tenant.ID].ID
 			if c.kind == agentCaller {
@@ -175,7 +175,7 @@ var authzRows = map[string]authzRow{
 		}},
 	// A plain GET (no Upgrade header) by the right agent answers 426; the
 	// upgrade itself is tested in push_test.go.
-	"GET /api/v1/ws/agents/:id": {access: agentOnly, ok: 426,
+	"GET /api/v1/ws/agents/:id": {access: ownAgent, ok: 426,
 		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
 			id := standing[c.fx.Tenant.ID].ID
 			if c.kind == agentCaller {
@@ -330,7 +330,7 @@ func (row authzRow) expected(c *caller, tgt target) int {
 			return http.StatusForbidden
 		}
 		return ok
-	case agentOnly:
+	case agentOnly, ownAgent: // ownAgent rows send an agent its own id
 		if c.kind != agentCaller {
 			return http.StatusUnauthorized
 		}

@@ -4,10 +4,28 @@
 // is generated from the same route list.
 //
 // Middleware order: recover → request id → access log and metrics →
-// per-route authentication and role check → handler. A handler parses,
-// validates, makes one domain call and responds. Values read from
-// *fiber.Ctx are only valid during the handler; anything kept is copied.
+// per-route authentication, role and access check → handler. A route's
+// access level says who may call it, including "an agent, on its own
+// :id" (ownAgent). A handler parses, validates, makes one domain call and
+// responds. Values read from *fiber.Ctx are only valid during the
+// handler; anything kept is copied.
 //
-// Only this package imports Fiber. It turns domain errors into HTTP in
-// errorHandler and nowhere else.
+// # Errors
+//
+// Only this package imports Fiber. Errors become HTTP answers in one
+// place: errorHandler (problem.go) writes the problem that problemFor
+// (error_map.go) chooses. Facts with one answer on every route — ingest's
+// 503s with Retry-After, store's sentinels, query's limits — are rows of
+// domainAnswers; ingest's refusals carry the words the client is told.
+// An endpoint that answers a domain error in its own words says so with
+// answerAs(err, target, problem), which gives the error value that
+// wording. Anything else is a 500 whose cause goes to the log only.
+// A handler may still branch on a domain outcome (an unknown account
+// spends a password hash's time, like a wrong password).
+//
+// # Ingest
+//
+// POST /ingest and POST /write hand the body as sent to ingest.Service
+// (its one front door) and answer its receipt; the handlers hold no step
+// of the pipeline.
 package api

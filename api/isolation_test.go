@@ -85,7 +85,7 @@ func TestTenantIsolation(t *testing.T) {
 		if r.Access == signedIn {
 			callers = []cred{aOwner}
 		}
-		if r.Access == agentOnly {
+		if r.Access == agentOnly || r.Access == ownAgent {
 			callers, body = []cred{aAgent.cred()}, wire.Heartbeat{}
 		}
 		for _, c := range callers {

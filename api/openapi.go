@@ -96,7 +96,7 @@ func securityFor(r route) []any {
 		return []any{map[string]any{"session": []string{}}, map[string]any{"apiKey": []string{}}}
 	case signedIn:
 		return []any{map[string]any{"session": []string{}}}
-	case agentOnly:
+	case agentOnly, ownAgent:
 		return []any{map[string]any{"agentToken": []string{}}}
 	case enrollment:
 		return []any{map[string]any{"enrollmentToken": []string{}}, map[string]any{"agentToken": []string{}}}

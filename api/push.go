@@ -24,17 +24,10 @@ const (
 
 const localPushAgent = "push_agent"
 
-// agentSocket upgrades the agent's own push WebSocket. The path id must be
-// the token's agent (any other answers 404), and a plain GET answers 426.
+// agentSocket upgrades the agent's own push WebSocket (the route's access
+// is ownAgent); a plain GET answers 426.
 func (s *Server) agentSocket(c *fiber.Ctx) error {
-	p := principalOf(c)
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if id != p.Agent.ID {
-		return notFound("this token belongs to another agent")
-	}
+	id := principalOf(c).Agent.ID
 	if !websocket.IsWebSocketUpgrade(c) {
 		return newProblem(fiber.StatusUpgradeRequired, "upgrade-required",
 			"this route is a WebSocket: send Connection: Upgrade and Upgrade: websocket")

@@ -103,17 +103,11 @@ func lengthMessage(min, max int) string {
 	return "is required: valid UTF-8, " + itoa(min) + " to " + itoa(max) + " bytes"
 }
 
-// heartbeat records that the calling agent is alive. The path id must be
-// the token's own agent; any other id answers 404.
+// heartbeat records that the calling agent is alive (the route's access
+// is ownAgent: the path id is the token's agent).
 func (s *Server) heartbeat(c *fiber.Ctx) error {
 	p := principalOf(c)
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if id != p.Agent.ID {
-		return notFound("this token belongs to another agent")
-	}
+	id := p.Agent.ID
 	var req heartbeatRequest
 	if err := s.decodeJSON(c, &req, false); err != nil {
 		return err

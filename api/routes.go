@@ -22,6 +22,7 @@ const (
 	enrollment               // enrollment token (mse_) or agent token
 	writer                   // agent token, or API key with at least minRole (remote-write)
 	signedIn                 // session cookie only: a person's own account settings, not for API keys
+	ownAgent                 // agent token of the agent the path's :id names; another id answers 404
 )
 
 // route is one entry of the API: how it is reached, who may call it, and
@@ -122,10 +123,10 @@ func (s *Server) routeTable() []route {
 		{Method: "POST", Path: v1 + "/agents/register", Access: enrollment, Handler: s.registerAgent, Tag: "agent-protocol",
 			Summary: "Register a machine, idempotently per machine_id; pins its signing key on first use",
 			Request: registerRequest{}, Reply: registerReply{}},
-		{Method: "POST", Path: v1 + "/agents/:id/heartbeat", Access: agentOnly, Handler: s.heartbeat, Tag: "agent-protocol",
+		{Method: "POST", Path: v1 + "/agents/:id/heartbeat", Access: ownAgent, Handler: s.heartbeat, Tag: "agent-protocol",
 			Summary: "Report that the agent is alive", Request: heartbeatRequest{}, Reply: heartbeatReply{}},
 
-		{Method: "GET", Path: v1 + "/ws/agents/:id", Access: agentOnly, Handler: s.agentSocket, Tag: "agent-protocol",
+		{Method: "GET", Path: v1 + "/ws/agents/:id", Access: ownAgent, Handler: s.agentSocket, Tag: "agent-protocol",
 			Summary: "The agent's push WebSocket (ping/pong, config updates); the path id must be the token's agent",
 			Status:  101, Limit: &rateLimit{Policy: ratelimit.Policy{Name: "push-connect", Quota: 30, Window: time.Minute}, Key: byAgent}},
 		{Method: "GET", Path: v1 + "/agent/install.sh", Access: public, Handler: s.installScript, Tag: "agent-protocol",
