@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/goleak"
 
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/ingest"
@@ -33,7 +34,20 @@ import (
 
 var testDB *pgtest.Harness
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &testDB)) }
+// TestMain runs the package's tests against the harness's PostgreSQL and
+// then checks that no goroutine outlived them: the server starts some of
+// its own (push connections, the reset queue), and every one must end
+// with Shutdown.
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m, &testDB)
+	if code == 0 {
+		if err := goleak.Find(goleak.IgnoreTopFunction("github.com/jackc/pgx/v5/pgxpool.(*Pool).backgroundHealthCheck")); err != nil {
+			os.Stderr.WriteString("goleak: " + err.Error() + "\n")
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // testPassword is every fixture user's password. Its argon2id hash is
 // computed once per test binary: each hash costs tens of milliseconds.
