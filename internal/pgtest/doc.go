@@ -9,4 +9,6 @@
 // milliseconds, and drops the copy when the test ends.
 //
 // Missing PostgreSQL binaries fail the run: database tests never skip.
+// Packages that start goroutines wrap Main in NoLeaks, which fails a
+// passing run when a goroutine outlived the tests.
 package pgtest
