@@ -360,28 +360,27 @@ func (d *decoder) compactSample() (int64, float64, bool) {
 	return t, v, true
 }
 
-// sample reads one [time, value] pair with the full JSON grammar.
+// sample reads one [time, value] pair with the full JSON grammar:
+// whitespace may stand around each token.
 func (d *decoder) sample() error {
-	d.ws()
-	if err := d.expect('['); err != nil {
-		return err
+	var t int64
+	var v float64
+	err := d.token('[')
+	if err == nil {
+		d.ws()
+		t, err = d.int64()
 	}
-	d.ws()
-	t, err := d.int64()
+	if err == nil {
+		err = d.token(',')
+	}
+	if err == nil {
+		d.ws()
+		v, err = d.float64()
+	}
+	if err == nil {
+		err = d.token(']')
+	}
 	if err != nil {
-		return err
-	}
-	d.ws()
-	if err := d.expect(','); err != nil {
-		return err
-	}
-	d.ws()
-	v, err := d.float64()
-	if err != nil {
-		return err
-	}
-	d.ws()
-	if err := d.expect(']'); err != nil {
 		return err
 	}
 	d.b.addSample(t, v)

@@ -422,6 +422,12 @@ func (d *decoder) next() byte {
 	return c
 }
 
+// token passes over whitespace and then c.
+func (d *decoder) token(c byte) error {
+	d.ws()
+	return d.expect(c)
+}
+
 func (d *decoder) expect(c byte) error {
 	if d.peek() != c {
 		return d.fail("expected " + strconv.QuoteRune(rune(c)))
