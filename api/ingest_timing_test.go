@@ -149,6 +149,7 @@ func TestIngestLoadClient(t *testing.T) {
 	conc, _ := strconv.Atoi(os.Getenv("MONSYS_LOAD_CONC"))
 	token, agentID := os.Getenv("MONSYS_LOAD_TOKEN"), os.Getenv("MONSYS_LOAD_AGENT")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc, DisableCompression: true}}
+	defer client.CloseIdleConnections() // this process's TestMain checks for leaked goroutines
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range conc {
