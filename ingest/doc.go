@@ -31,7 +31,7 @@
 // real implementation is store's: each table has one owner
 // (migrations/owners_test.go).
 //
-// The decoder (decode.go: the batch grammar over jsonscan.go's scanner)
-// writes straight into a columnar Batch and allocates nothing per sample
-// once the Batch's buffers have grown.
+// The decoder (decode.go: the batch grammar over the scanner of
+// jsonscan.go and jsonnum.go) writes straight into a columnar Batch and
+// allocates nothing per sample once the Batch's buffers have grown.
 package ingest
