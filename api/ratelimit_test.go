@@ -182,10 +182,10 @@ func TestClusterHubsShareLimits(t *testing.T) {
 	login := func(e *env) reply {
 		return e.do("POST", "/api/v1/auth/login", cred{}, loginRequest{Email: fx.email(auth.RoleViewer), Password: "wrong password!"})
 	}
-	// Shared windows are aligned to the clock: start well inside one.
-	if left := 60 - time.Now().Unix()%60; left < 10 {
-		time.Sleep(time.Duration(left)*time.Second + 200*time.Millisecond)
-	}
+	// Shared windows are aligned to the clock: start at the beginning of
+	// one, so that the twelve logins below (each an argon2id check, seconds
+	// apiece under -race on a busy machine) fall in the same window.
+	time.Sleep(time.Until(time.Now().Truncate(time.Minute).Add(time.Minute + 200*time.Millisecond)))
 	for i := range 10 {
 		if r := login(hubs[i%2]); r.Status != http.StatusUnauthorized {
 			t.Fatalf("login %d of 10 across the hubs: %d %s", i+1, r.Status, r.Body)
