@@ -27,11 +27,12 @@ type Config struct {
 
 // Client calls one hub with one credential.
 type Client struct {
-	base    *url.URL
-	apiKey  string
-	session *session // set on a Client answered by Login or FinishTOTP
-	http    *http.Client
-	ua      string
+	base     *url.URL
+	apiKey   string
+	session  *session // set on a Client answered by Login or FinishTOTP
+	http     *http.Client
+	ua       string
+	pageSize int // items asked for per page when walking a listing
 }
 
 // session is a signed-in person: the cookie and the CSRF token that every
@@ -55,7 +56,7 @@ func New(cfg Config) (*Client, error) {
 	if ua == "" {
 		ua = "monsys-client"
 	}
-	return &Client{base: base, apiKey: cfg.APIKey, http: hc, ua: ua}, nil
+	return &Client{base: base, apiKey: cfg.APIKey, http: hc, ua: ua, pageSize: maxPage}, nil
 }
 
 // ParseHubURL checks that raw is an http or https URL with a host and

@@ -19,9 +19,9 @@ func (c *Client) walk(ctx context.Context, path string, q url.Values, limit int,
 	q = cloneValues(q)
 	seen := 0
 	for {
-		size := maxPage
+		size := c.pageSize
 		if limit > 0 {
-			size = min(maxPage, limit-seen)
+			size = min(c.pageSize, limit-seen)
 		}
 		if size == 0 {
 			// At the limit: one item more tells whether anything was left out.

@@ -69,11 +69,10 @@ func yamlNode(dec *json.Decoder) (*yaml.Node, error) {
 	case string:
 		return yamlString(v), nil
 	case json.Number:
-		tag := "!!float"
-		if _, err := v.Int64(); err == nil {
-			tag = "!!int"
-		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v.String()}, nil
+		// Untagged: every JSON number is a YAML number as written, and
+		// readers decide int or float as they do for any document (an
+		// explicit !!float on 1e19's digits is refused by some).
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: v.String()}, nil
 	case bool:
 		if v {
 			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"}, nil
