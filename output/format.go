@@ -54,6 +54,15 @@ func (p Printer) Print(raw json.RawMessage, human func(w io.Writer, color bool) 
 	return human(p.W, p.Color)
 }
 
+// Sentence is Print for a command whose human answer is one line: the
+// line (format and args as fmt's, a newline added), or raw as JSON or YAML.
+func (p Printer) Sentence(raw json.RawMessage, format string, args ...any) error {
+	return p.Print(raw, func(w io.Writer, _ bool) error {
+		_, err := fmt.Fprintf(w, format+"\n", args...)
+		return err
+	})
+}
+
 // WriteJSON writes raw indented by two spaces, keys in the hub's order.
 func WriteJSON(w io.Writer, raw json.RawMessage) error {
 	var b bytes.Buffer

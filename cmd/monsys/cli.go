@@ -114,6 +114,17 @@ func (c *cli) clientFor(hub, key string) (*client.Client, error) {
 	return client.New(client.Config{BaseURL: hub, APIKey: key, UserAgent: "monsys-cli/" + buildVersion()})
 }
 
+// connect is what a client command starts with: the printer for its -o
+// format and a client of its hub.
+func (c *cli) connect(offered ...output.Format) (output.Printer, *client.Client, error) {
+	pr, err := c.printer(offered...)
+	if err != nil {
+		return pr, nil, err
+	}
+	hub, err := c.client()
+	return pr, hub, err
+}
+
 // printer writes in the -o format, if the command offers it.
 func (c *cli) printer(offered ...output.Format) (output.Printer, error) {
 	f, err := output.ParseFormat(c.format, offered...)

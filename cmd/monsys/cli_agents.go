@@ -22,11 +22,7 @@ func (c *cli) agentsCommand() *cobra.Command {
 		Short: "List agents by hostname, with status and last seen",
 		Args:  args(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pr, err := c.printer(output.JSON, output.YAML)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}
@@ -76,11 +72,7 @@ func (c *cli) agentCommand() *cobra.Command {
 		Args:              args(1, 1),
 		ValidArgsFunction: c.completeHosts(0),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			pr, err := c.printer(output.JSON, output.YAML)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -18,11 +17,7 @@ func (c *cli) alertsCommand() *cobra.Command {
 		Short: "List alerts, newest first (open ones unless --state says otherwise)",
 		Args:  args(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pr, err := c.printer(output.JSON, output.YAML)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}
@@ -64,11 +59,7 @@ func (c *cli) alertsCommand() *cobra.Command {
 		Short: "Resolve an open alert by hand, with a note (member role)",
 		Args:  args(1, 1),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			pr, err := c.printer(output.JSON, output.YAML)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}
@@ -76,10 +67,7 @@ func (c *cli) alertsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return pr.Print(al.JSON(), func(w io.Writer, _ bool) error {
-				_, err := fmt.Fprintf(w, "Resolved alert %s (%s on %s).\n", al.ID, al.Summary, firstSet(al.Hostname, "the hub"))
-				return err
-			})
+			return pr.Sentence(al.JSON(), "Resolved alert %s (%s on %s).", al.ID, al.Summary, firstSet(al.Hostname, "the hub"))
 		},
 	}
 	resolve.Flags().StringVar(&note, "note", "", "why it was resolved (kept with the alert)")

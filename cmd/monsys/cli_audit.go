@@ -66,11 +66,7 @@ func (c *cli) auditCommand() *cobra.Command {
 		Short: "Have the hub recompute the audit hash chain; exits 1 when it does not hold",
 		Args:  args(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pr, err := c.printer(output.JSON, output.YAML)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}

@@ -192,11 +192,7 @@ func (c *cli) inventorySearchCommand() *cobra.Command {
 		Short: "Find which hosts hold an item (a package by default) and in which version",
 		Args:  args(1, 1),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			pr, err := c.printer(output.JSON, output.YAML)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}

@@ -33,11 +33,7 @@ func (c *cli) metricsCommand() *cobra.Command {
 		Args:              args(2, 2),
 		ValidArgsFunction: c.completeHostAndMetric(),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			pr, err := c.printer(output.JSON, output.YAML, output.CSV)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML, output.CSV)
 			if err != nil {
 				return err
 			}
@@ -155,11 +151,7 @@ func (c *cli) topCommand() *cobra.Command {
 		Args:              args(1, 1),
 		ValidArgsFunction: c.completeMetric(0),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			pr, err := c.printer(output.JSON, output.YAML)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}

@@ -21,11 +21,7 @@ func (c *cli) rulesCommand() *cobra.Command {
 		Short: "List alert rules; create, enable, disable and delete them",
 		Args:  args(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pr, err := c.printer(output.JSON, output.YAML)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}
@@ -126,10 +122,7 @@ func (c *cli) ruleCreateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return pr.Print(r.JSON(), func(w io.Writer, _ bool) error {
-				_, err := fmt.Fprintf(w, "Created rule %s %q: %s, %s.\n", r.ID, r.Name, condition(r), enabledWord(r.Enabled))
-				return err
-			})
+			return pr.Sentence(r.JSON(), "Created rule %s %q: %s, %s.", r.ID, r.Name, condition(r), enabledWord(r.Enabled))
 		},
 	}
 	f := cmd.Flags()
@@ -198,11 +191,7 @@ func (c *cli) ruleToggleCommand(verb string, on bool) *cobra.Command {
 		Short: "Switch an alert rule " + map[bool]string{true: "on", false: "off"}[on] + " (member role)",
 		Args:  args(1, 1),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			pr, err := c.printer(output.JSON, output.YAML)
-			if err != nil {
-				return err
-			}
-			hub, err := c.client()
+			pr, hub, err := c.connect(output.JSON, output.YAML)
 			if err != nil {
 				return err
 			}
@@ -210,10 +199,7 @@ func (c *cli) ruleToggleCommand(verb string, on bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return pr.Print(r.JSON(), func(w io.Writer, _ bool) error {
-				_, err := fmt.Fprintf(w, "Rule %s %q is %s.\n", r.ID, r.Name, enabledWord(r.Enabled))
-				return err
-			})
+			return pr.Sentence(r.JSON(), "Rule %s %q is %s.", r.ID, r.Name, enabledWord(r.Enabled))
 		},
 	}
 }
