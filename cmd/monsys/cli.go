@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -95,6 +96,9 @@ func (c *cli) target() (hub, key, name string, err error) {
 		choice = c.env("MONSYS_CONTEXT")
 	}
 	name, ctx, err := f.Select(choice)
+	if err != nil && !errors.Is(err, cliconfig.ErrNoContext) {
+		return "", "", "", usageErr(err) // a --context that names nothing
+	}
 	if err != nil {
 		return "", "", "", err
 	}

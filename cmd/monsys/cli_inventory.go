@@ -105,6 +105,9 @@ func parseFilters(raw []string) (map[string]string, error) {
 		if !ok || k == "" {
 			return nil, usagef("--filter %q: want FIELD=VALUE", f)
 		}
+		if k == "q" || k == "limit" || k == "cursor" {
+			return nil, usagef("--filter %s: use --name and --limit", k)
+		}
 		out[k] = v
 	}
 	return out, nil

@@ -34,9 +34,9 @@ func (c *cli) loginCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if hub == "" { // sign in again where we were
-				if _, cur, err := f.Select(firstSet(name, c.env("MONSYS_CONTEXT"))); err == nil {
-					hub = cur.Hub
+			if hub == "" { // sign in again where we were, under the same name
+				if curName, cur, err := f.Select(firstSet(name, c.env("MONSYS_CONTEXT"))); err == nil {
+					hub, name = cur.Hub, curName
 				}
 			}
 			if hub == "" {

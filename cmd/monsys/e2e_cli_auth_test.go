@@ -52,6 +52,17 @@ func testCLIPeople(t *testing.T, s *site, h *hub, bin string) {
 		golden(t, "viewer-write-refused", u.run(t, "", nil, "rules", "create", "--name", "x", "--metric", "m", "--op", ">", "--threshold", "1"))
 		golden(t, "viewer-audit-refused", u.run(t, "", nil, "audit"))
 		golden(t, "login-wrong-password", u.run(t, "wrong password\n", nil, "login", "--hub", h.url, "--email", "viewer@e2e.test"))
+
+		// Signing in again where one is: same context, and the key the
+		// first login issued is revoked.
+		first := storedKey(t, u)
+		golden(t, "login-viewer-again", u.run(t, "viewer@e2e.test\n"+password+"\n", nil, "login"))
+		if second := storedKey(t, u); second == first {
+			t.Fatal("a second login kept the first key")
+		}
+		if r := u.run(t, "", []string{"MONSYS_HUB=" + h.url, "MONSYS_API_KEY=" + first}, "agents"); r.code != 4 {
+			t.Errorf("the key of the first login still works after the second: exit %d\n%s", r.code, r.stdout)
+		}
 	})
 
 	t.Run("wrong hub", func(t *testing.T) {
@@ -70,13 +81,26 @@ func testCLIPeople(t *testing.T, s *site, h *hub, bin string) {
 		golden(t, "login-not-a-url", u.run(t, "", nil, "login", "--hub", "monsys.example.com"))
 		golden(t, "unknown-command", u.run(t, "", nil, "agnets"))
 		golden(t, "bad-flag", u.run(t, "", nil, "agents", "--colour"))
+		golden(t, "unknown-context", u.run(t, "", nil, "agents", "--context", "nosuch"))
 	})
 }
 
 // testCLILogout signs the owner out: the key login issued is revoked at
 // the hub, so the same key sent again is refused with exit code 4.
 func testCLILogout(t *testing.T, h *hub, owner *cliUser) {
-	b, err := os.ReadFile(owner.configPath())
+	key := storedKey(t, owner)
+	golden(t, "logout", owner.must(t, "logout"))
+	golden(t, "revoked-key", owner.run(t, "", []string{"MONSYS_HUB=" + h.url, "MONSYS_API_KEY=" + key}, "agents"))
+	golden(t, "after-logout", owner.run(t, "", nil, "agents"))
+	if b, _ := os.ReadFile(owner.configPath()); strings.Contains(string(b), key) {
+		t.Errorf("the key is still stored after logout:\n%s", b)
+	}
+}
+
+// storedKey is the API key in the user's stored configuration.
+func storedKey(t *testing.T, u *cliUser) string {
+	t.Helper()
+	b, err := os.ReadFile(u.configPath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +108,5 @@ func testCLILogout(t *testing.T, h *hub, owner *cliUser) {
 	if key == "" {
 		t.Fatalf("no msk_ key in the stored configuration:\n%s", b)
 	}
-	golden(t, "logout", owner.must(t, "logout"))
-	golden(t, "revoked-key", owner.run(t, "", []string{"MONSYS_HUB=" + h.url, "MONSYS_API_KEY=" + key}, "agents"))
-	golden(t, "after-logout", owner.run(t, "", nil, "agents"))
-	if b, _ := os.ReadFile(owner.configPath()); strings.Contains(string(b), key) {
-		t.Errorf("the key is still stored after logout:\n%s", b)
-	}
+	return key
 }
