@@ -42,7 +42,6 @@ type Login struct {
 	TOTPRequired bool       `json:"totp_required"`
 	Challenge    string     `json:"challenge"`
 	ExpiresAt    *time.Time `json:"expires_at"`
-	csrf         string
 }
 
 // User is a person.
