@@ -88,7 +88,7 @@ func (c *cli) loginCommand() *cobra.Command {
 	cmd.Flags().StringVar(&hub, "hub", "", "the hub's URL, e.g. https://monsys.example.com (default: the current context's)")
 	cmd.Flags().StringVar(&name, "context", "", "name to store the hub under (default: its host and port)")
 	cmd.Flags().StringVar(&email, "email", "", "email to sign in with (prompted when not given)")
-	cmd.Flags().StringVar(&apiKey, "api-key", "", "store this API key (msk_…) instead of signing in (MONSYS_API_KEY)")
+	cmd.Flags().StringVar(&apiKey, "api-key", "", "store this API key (msk_…) instead of signing in; MONSYS_API_KEY keeps it out of ps and shell history")
 	cmd.Flags().DurationVar(&ttl, "ttl", 30*24*time.Hour, "lifetime of the API key the hub issues to this machine")
 	cmd.GroupID = clientGroup
 	return cmd
