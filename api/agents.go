@@ -47,7 +47,7 @@ func keyFingerprint(pub []byte) string {
 
 func (s *Server) listAgents(c *fiber.Ctx) error {
 	p := principalOf(c)
-	f := store.AgentFilter{Status: c.Query("status"), Hostname: c.Query("hostname")}
+	f := store.AgentFilter{Status: c.Query("status"), Hostname: c.Query("hostname"), OS: c.Query("os"), Tag: c.Query("tag")}
 	switch f.Status {
 	case "", store.StatusPending, store.StatusOnline, store.StatusOffline:
 	default:
@@ -55,6 +55,18 @@ func (s *Server) listAgents(c *fiber.Ctx) error {
 	}
 	if len(f.Hostname) > 255 {
 		return badRequest("hostname filter is longer than a hostname can be")
+	}
+	switch c.Query("match", "substring") {
+	case "substring":
+	case "prefix":
+		f.HostMatch = store.HostnamePrefix
+	case "exact":
+		f.HostMatch = store.HostnameExact
+	default:
+		return badRequest("match must be substring, prefix or exact")
+	}
+	if len(f.OS) > 64 || len(f.Tag) > 63 {
+		return badRequest("os is at most 64 bytes and tag at most 63")
 	}
 	var err error
 	if f.Limit, err = pageLimit(c); err != nil {

@@ -222,3 +222,56 @@ func TestListAgentsFilters(t *testing.T) {
 		e.do("GET", "/api/v1/agents?"+q, viewer, nil).wantProblem(t, http.StatusBadRequest)
 	}
 }
+
+// TestListAgentsNarrowing covers the filters a command line relies on:
+// an exact hostname names a host, a prefix completes one, and os and tag
+// narrow the fleet.
+func TestListAgentsNarrowing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	fx := e.newTenant("acme")
+	viewer, _ := e.apiKey(fx, auth.RoleViewer)
+	admin, _ := e.apiKey(fx, auth.RoleAdmin)
+	enroll, _ := e.enrollmentToken(fx.Tenant.ID, nil, nil)
+	ids := map[string]string{}
+	for _, a := range []struct{ host, os string }{
+		{"web-1", "linux"}, {"web-10", "linux"}, {"Web-2", "freebsd"}, {"db-web", "linux"}, {"a_b", "linux"}, {"axb", "linux"},
+	} {
+		var reg wire.RegisterResponse
+		e.register(enroll, wire.RegisterRequest{MachineID: "m-" + a.host, Hostname: a.host, OS: a.os, Arch: "amd64"}).
+			want(t, http.StatusCreated, &reg)
+		ids[a.host] = reg.AgentID
+	}
+	for host, tags := range map[string][]string{"web-1": {"web", "prod"}, "Web-2": {"web"}, "db-web": {"db"}} {
+		e.do("PUT", "/api/v1/agents/"+ids[host]+"/governance", admin, map[string]any{"tags": tags}).want(t, http.StatusOK, nil)
+	}
+
+	for _, tc := range []struct {
+		q    url.Values
+		want []string
+	}{
+		{url.Values{"hostname": {"web-1"}, "match": {"exact"}}, []string{"web-1"}},
+		{url.Values{"hostname": {"WEB-1"}, "match": {"exact"}}, []string{"web-1"}},
+		{url.Values{"hostname": {"web-"}, "match": {"exact"}}, []string{}},
+		{url.Values{"hostname": {"a_b"}, "match": {"exact"}}, []string{"a_b"}},
+		{url.Values{"hostname": {"web"}, "match": {"prefix"}}, []string{"web-1", "web-10", "Web-2"}},
+		{url.Values{"hostname": {"web"}, "match": {"substring"}}, []string{"db-web", "web-1", "web-10", "Web-2"}},
+		{url.Values{"hostname": {"web"}}, []string{"db-web", "web-1", "web-10", "Web-2"}},
+		{url.Values{"os": {"freebsd"}}, []string{"Web-2"}},
+		{url.Values{"os": {"Linux"}, "hostname": {"web-1"}, "match": {"prefix"}}, []string{"web-1", "web-10"}},
+		{url.Values{"tag": {"web"}}, []string{"web-1", "Web-2"}},
+		{url.Values{"tag": {"web"}, "os": {"linux"}}, []string{"web-1"}},
+		{url.Values{"tag": {"we"}}, []string{}},
+	} {
+		// Sorted here: the order of mixed-case names is the database's collation.
+		got := hostnames(e.listAgents(viewer, tc.q).Items)
+		sort.Strings(got)
+		sort.Strings(tc.want)
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("?%s = %q, want %q", tc.q.Encode(), got, tc.want)
+		}
+	}
+	for _, q := range []string{"match=regex", "match=EXACT", "os=" + strings.Repeat("x", 65), "tag=" + strings.Repeat("x", 64)} {
+		e.do("GET", "/api/v1/agents?"+q, viewer, nil).wantProblem(t, http.StatusBadRequest)
+	}
+}

@@ -29,8 +29,9 @@ type enrollmentReply struct {
 
 type createEnrollmentReply struct {
 	enrollmentReply
-	Token   string `json:"token"`   // shown once
-	Command string `json:"command"` // how to enroll a machine with it
+	Token          string `json:"token"`           // shown once
+	Command        string `json:"command"`         // how to enroll a machine with it by hand
+	InstallCommand string `json:"install_command"` // how to install and enroll with the hub's script
 }
 
 func toEnrollmentReply(t store.EnrollmentToken) enrollmentReply {
@@ -41,6 +42,13 @@ func toEnrollmentReply(t store.EnrollmentToken) enrollmentReply {
 // EnrollCommand is the shell line that enrolls a machine with token.
 func EnrollCommand(publicURL, token string) string {
 	return "monsys-agent --hub " + publicURL + " --token " + token + " --state-dir /var/lib/monsys-agent"
+}
+
+// InstallCommand is the shell line that downloads the agent from the hub,
+// installs it as a service and enrolls the machine with token. Tokens are
+// [0-9A-Za-z_] and the URL is the operator's own, so single quotes hold.
+func InstallCommand(publicURL, token string) string {
+	return "curl -fsSL '" + publicURL + "/api/v1/agent/install.sh?token=" + token + "' | sudo sh"
 }
 
 func (s *Server) createEnrollmentToken(c *fiber.Ctx) error {
@@ -76,7 +84,7 @@ func (s *Server) createEnrollmentToken(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(http.StatusCreated).JSON(createEnrollmentReply{enrollmentReply: toEnrollmentReply(t),
-		Token: token, Command: EnrollCommand(s.cfg.PublicURL, token)})
+		Token: token, Command: EnrollCommand(s.cfg.PublicURL, token), InstallCommand: InstallCommand(s.cfg.PublicURL, token)})
 }
 
 func (s *Server) listEnrollmentTokens(c *fiber.Ctx) error {

@@ -26,6 +26,9 @@ func TestEnrollmentTokenLifecycle(t *testing.T) {
 	if !strings.Contains(created.Command, created.Token) || !strings.Contains(created.Command, e.base) {
 		t.Errorf("command %q should name the hub %s and the token", created.Command, e.base)
 	}
+	if want := "curl -fsSL '" + e.base + "/api/v1/agent/install.sh?token=" + created.Token + "' | sudo sh"; created.InstallCommand != want {
+		t.Errorf("install_command %q, want %q", created.InstallCommand, want)
+	}
 	if created.Name != "rack 4" || created.MaxUses == nil || *created.MaxUses != 2 || created.Uses != 0 {
 		t.Fatalf("created %+v", created.enrollmentReply)
 	}

@@ -146,7 +146,11 @@ func (s *Server) routeTable() []route {
 
 		{Method: "GET", Path: v1 + "/agents", Access: person, MinRole: auth.RoleViewer, Handler: s.listAgents, Tag: "agents",
 			Summary: "List agents, by hostname", Reply: page[agentReply]{},
-			Query: append([]queryParam{{"status", "pending, online or offline"}, {"hostname", "case-insensitive substring of the hostname"}}, listQuery...)},
+			Query: append([]queryParam{{"status", "pending, online or offline"},
+				{"hostname", "the hostname, ignoring case, matched as match says"},
+				{"match", "how hostname matches: substring (default), prefix or exact"},
+				{"os", "operating system as the agent reports it, e.g. linux"},
+				{"tag", "a governance tag the agent carries"}}, listQuery...)},
 		{Method: "GET", Path: v1 + "/agents/:id", Access: person, MinRole: auth.RoleViewer, Handler: s.getAgent, Tag: "agents",
 			Summary: "One agent", Reply: agentReply{}},
 		{Method: "DELETE", Path: v1 + "/agents/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.deleteAgent, Tag: "agents",

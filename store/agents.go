@@ -74,10 +74,38 @@ func (s *Store) AgentByToken(ctx context.Context, hash auth.TokenHash) (Agent, e
 
 // AgentFilter narrows an agent listing. Zero fields do not filter.
 type AgentFilter struct {
-	Status   string // pending, online or offline
-	Hostname string // case-insensitive substring
-	After    *AgentCursor
-	Limit    int
+	Status    string        // pending, online or offline
+	Hostname  string        // case-insensitive, matched as HostMatch says
+	HostMatch HostnameMatch // how Hostname matches; the zero value is a substring
+	OS        string        // operating system as the agent reports it (linux), ignoring case
+	Tag       string        // a governance tag the agent carries
+	After     *AgentCursor
+	Limit     int
+}
+
+// HostnameMatch is how AgentFilter.Hostname matches a hostname, always
+// ignoring case.
+type HostnameMatch int
+
+const (
+	HostnameSubstring HostnameMatch = iota // anywhere in the hostname
+	HostnamePrefix                         // at its start: shell completion
+	HostnameExact                          // the whole hostname: naming a host
+)
+
+// hostnamePattern is the ILIKE pattern for f's hostname filter.
+func (f AgentFilter) hostnamePattern() string {
+	if f.Hostname == "" {
+		return ""
+	}
+	p := escapeLike(f.Hostname)
+	switch f.HostMatch {
+	case HostnamePrefix:
+		return p + "%"
+	case HostnameExact:
+		return p
+	}
+	return "%" + p + "%"
 }
 
 // AgentCursor is the position after the last agent of a page: listings are
@@ -90,8 +118,10 @@ type AgentCursor struct {
 const listAgentsSQL = `SELECT ` + agentColumns + ` FROM agents a
 WHERE a.tenant_id = $1 AND a.deleted_at IS NULL
   AND ($2 = '' OR ` + statusExpr + ` = $2)
-  AND ($3 = '' OR a.hostname ILIKE '%' || $3 || '%' ESCAPE '\')
+  AND ($3 = '' OR a.hostname ILIKE $3 ESCAPE '\')
   AND ($4::text IS NULL OR (a.hostname, a.id) > ($4, $5::uuid))
+  AND ($7 = '' OR lower(a.os) = lower($7))
+  AND ($8 = '' OR a.governance -> 'tags' ? $8)
 ORDER BY a.hostname, a.id LIMIT $6`
 
 // Agents lists a tenant's live agents.
@@ -101,7 +131,8 @@ func (s *Store) Agents(ctx context.Context, tenantID uuid.UUID, f AgentFilter) (
 	if f.After != nil {
 		afterHost, afterID = &f.After.Hostname, &f.After.ID
 	}
-	rows, _ := s.pool.Query(ctx, listAgentsSQL, tenantID, f.Status, escapeLike(f.Hostname), afterHost, afterID, f.Limit)
+	rows, _ := s.pool.Query(ctx, listAgentsSQL, tenantID, f.Status, f.hostnamePattern(), afterHost, afterID, f.Limit,
+		f.OS, f.Tag)
 	agents, err := pgx.CollectRows(rows, pgx.RowToStructByName[Agent])
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)

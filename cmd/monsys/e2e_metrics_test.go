@@ -1,18 +1,12 @@
 package main_test
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/google/uuid"
-
-	"github.com/monsys/monsys/wire"
 )
 
 // TestMetricsEndToEnd runs the real hub: samples an agent sends come back
@@ -39,30 +33,10 @@ func TestMetricsEndToEnd(t *testing.T) {
 	ag := c.registerKey(t, tok.Token, "machine-metrics", "metrics-1", pub, http.StatusCreated)
 
 	now := time.Now()
-	body, err := json.Marshal(map[string]any{"batch_id": uuid.NewString(), "metrics": []map[string]any{{
+	h.ingest(t, fleetAgent{ag, priv}, map[string]any{"metrics": []map[string]any{{
 		"name": "cpu_usage_ratio", "labels": map[string]string{"cpu": "all"},
 		"samples": [][2]float64{{float64(now.Add(-3 * time.Minute).UnixMilli()), 0.25}, {float64(now.Add(-2 * time.Minute).UnixMilli()), 0.75}},
 	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, h.url+"/api/v1/ingest", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, sig := wire.Sign(priv, wire.PurposeIngest, ag.ID, now, body)
-	req.Header.Set("Authorization", "Bearer "+ag.Token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(wire.HeaderTimestamp, ts)
-	req.Header.Set(wire.HeaderSignature, sig)
-	resp, err := h.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("ingest = %d, want 200", resp.StatusCode)
-	}
 
 	var got struct {
 		Source string `json:"source"`

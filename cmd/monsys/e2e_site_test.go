@@ -104,11 +104,18 @@ func (s *site) environ(extra ...string) []string {
 // run runs a one-shot command such as `migrate status` to the end.
 func (s *site) run(t *testing.T, args ...string) (stdout, stderr string, exitCode int) {
 	t.Helper()
+	return s.runStdin(t, "", args...)
+}
+
+// runStdin is run with stdin as the command's standard input.
+func (s *site) runStdin(t *testing.T, stdin string, args ...string) (stdout, stderr string, exitCode int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cliWithin)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.bin, args...)
 	cmd.Env = s.environ()
 	cmd.Dir = s.dir
+	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -26,7 +26,7 @@ import (
 func newServeCommand(environ []string, stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the hub (default): API, ingest and workers",
+		Short: "Run the hub: API, ingest and workers",
 		Long: "Run the hub. Without MONSYS_DATABASE_URL it starts (or reuses) a private PostgreSQL cluster under\n" +
 			"MONSYS_DATA_DIR/pg and stops it on exit. Every flag has a MONSYS_* variable; a flag beats the variable.\n" +
 			"Secrets can come from files: MONSYS_ADMIN_PASSWORD_FILE, MONSYS_DATABASE_URL_FILE.",
