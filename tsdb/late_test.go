@@ -38,7 +38,9 @@ func invalidations(t *testing.T, pool *pgxpool.Pool) []invalidationRow {
 func TestLateSamplesAreRecorded(t *testing.T) {
 	pool, now := rollupFixture(t)
 	cut := now.Add(-time.Hour).Truncate(time.Minute)
-	writeSamples(t, pool, []sample{{1, cut.Add(-30 * time.Hour), 1}, {1, now.Add(-5 * time.Second), 1}})
+	// On TimescaleDB the watermark is the end of the newest materialized
+	// bucket: a sample just before the cut puts it there.
+	writeSamples(t, pool, []sample{{1, cut.Add(-30 * time.Hour), 1}, {1, cut.Add(-30 * time.Second), 1}, {1, now.Add(-5 * time.Second), 1}})
 	materialize(t, pool, cut)
 	writeSamples(t, pool, []sample{{1, now.Add(-4 * time.Second), 2}})
 	if got := invalidations(t, pool); len(got) != 0 {
