@@ -32,6 +32,22 @@ func invalidations(t *testing.T, pool *pgxpool.Pool) []invalidationRow {
 	return out
 }
 
+// rolledUpHistory writes random samples of series 1..n over the span
+// before now (from a whole hour) and rolls them up to the last complete
+// minute, the cut: what late samples then arrive behind.
+func rolledUpHistory(t *testing.T, pool *pgxpool.Pool, now time.Time, n int, span time.Duration) (*rand.Rand, time.Time, time.Time, []sample) {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed>>2))
+	start := now.Add(-span).Truncate(time.Hour)
+	data := randomSamples(rng, n, start, now)
+	writeSamples(t, pool, data)
+	cut := now.Add(-time.Minute).Truncate(time.Minute)
+	materializeSince(t, pool, cut, 3*24*time.Hour)
+	return rng, start, cut, data
+}
+
 // TestLateSamplesAreRecorded: the writer of samples records, in its own
 // transaction, the ones behind the rollups, one row per hour with their
 // range and series, and nothing for samples the rollups have not reached.
@@ -78,14 +94,7 @@ func TestLateSamplesAreRecorded(t *testing.T) {
 func TestLateSamplesReachEveryTier(t *testing.T) {
 	pool, now := rollupFixture(t)
 	ctx := context.Background()
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, seed>>2))
-	start := now.Add(-60 * time.Hour).Truncate(time.Hour)
-	data := randomSamples(rng, 4, start, now)
-	writeSamples(t, pool, data)
-	cut := now.Add(-time.Minute).Truncate(time.Minute)
-	materializeSince(t, pool, cut, 3*24*time.Hour)
+	rng, start, cut, data := rolledUpHistory(t, pool, now, 4, 60*time.Hour)
 
 	var late []sample
 	for i, age := range []time.Duration{39 * time.Minute, 70 * time.Minute, 5 * time.Hour, 49 * time.Hour, 49 * time.Hour} {
@@ -199,14 +208,7 @@ func TestLateBoundaryWaitsForWriters(t *testing.T) {
 func TestLateFloodStaysBounded(t *testing.T) {
 	pool, now := rollupFixture(t)
 	ctx := context.Background()
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, seed>>3))
-	start := now.Add(-6 * time.Hour).Truncate(time.Hour)
-	data := randomSamples(rng, 3, start, now)
-	writeSamples(t, pool, data)
-	cut := now.Add(-time.Minute).Truncate(time.Minute)
-	materialize(t, pool, cut)
+	rng, start, _, data := rolledUpHistory(t, pool, now, 3, 6*time.Hour)
 	for i := range 120 {
 		s := sample{series: int64(1 + rng.IntN(3)), t: start.Add(time.Duration(i%3)*time.Hour + time.Duration(i)*time.Second + 1), v: float64(i)}
 		writeSamples(t, pool, []sample{s})

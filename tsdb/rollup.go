@@ -247,22 +247,33 @@ func keepOpenHour(ctx context.Context, tx pgx.Tx, from, settled time.Time, store
 	return nil
 }
 
+// beginLocked begins a transaction holding the rollup lock; nil, with
+// res.Skipped set, when another hub holds it.
+func (r *Rollup) beginLocked(ctx context.Context, res *RollupResult) (pgx.Tx, error) {
+	tx, err := r.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin rollup: %w", err)
+	}
+	var locked bool
+	if err := tx.QueryRow(ctx, rollupLockSQL, int64(rollupLockKey)).Scan(&locked); err != nil || !locked {
+		_ = tx.Rollback(ctx) // nothing was written
+		res.Skipped = err == nil
+		if err != nil {
+			return nil, fmt.Errorf("lock rollup: %w", err)
+		}
+		return nil, nil
+	}
+	return tx, nil
+}
+
 // step rolls up one bounded range and reports whether the watermark has
 // reached target.
 func (r *Rollup) step(ctx context.Context, target, initial time.Time, res *RollupResult) (bool, error) {
-	tx, err := r.pool.Begin(ctx)
-	if err != nil {
-		return false, fmt.Errorf("begin rollup: %w", err)
+	tx, err := r.beginLocked(ctx, res)
+	if tx == nil {
+		return false, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }() // a no-op after Commit
-	var locked bool
-	if err := tx.QueryRow(ctx, rollupLockSQL, int64(rollupLockKey)).Scan(&locked); err != nil {
-		return false, fmt.Errorf("lock rollup: %w", err)
-	}
-	if !locked {
-		res.Skipped = true
-		return false, nil
-	}
 	// The settled watermark is where the previous run's grace window
 	// began: roll up again from there.
 	from, stored, err := readMinuteWatermark(ctx, tx, initial)

@@ -101,19 +101,11 @@ func (r *Rollup) rollUpLate(ctx context.Context, initial time.Time, res *RollupR
 // lateStep re-rolls at most LateSeries series of the oldest invalidated
 // hour in one transaction, and reports whether none was left.
 func (r *Rollup) lateStep(ctx context.Context, initial time.Time, res *RollupResult) (bool, error) {
-	tx, err := r.pool.Begin(ctx)
-	if err != nil {
-		return false, fmt.Errorf("begin late rollup: %w", err)
+	tx, err := r.beginLocked(ctx, res)
+	if tx == nil {
+		return false, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }() // a no-op after Commit
-	var locked bool
-	if err := tx.QueryRow(ctx, rollupLockSQL, int64(rollupLockKey)).Scan(&locked); err != nil {
-		return false, fmt.Errorf("lock rollup: %w", err)
-	}
-	if !locked {
-		res.Skipped = true
-		return false, nil
-	}
 	if _, err := tx.Exec(ctx, mergeInvalidationsSQL); err != nil {
 		return false, fmt.Errorf("merge rollup invalidations: %w", err)
 	}
