@@ -2,6 +2,7 @@ package tsdb
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -30,9 +31,9 @@ const lateBeforeSQL = `SELECT samples_late_before($1)`
 
 // PostgreSQL's binary type ids used here.
 const (
-	oidInt8        = 20
-	formatBinary   = 1
-	pgMinusInfinit = math.MinInt64 // binary timestamptz '-infinity'
+	oidInt8       = 20
+	formatBinary  = 1
+	pgNegInfinity = math.MinInt64 // binary timestamptz '-infinity'
 )
 
 // lateBefore takes the late lock's shared side for conn's transaction and
@@ -43,7 +44,7 @@ func lateBefore(ctx context.Context, conn *pgconn.PgConn) (int64, error) {
 	binary.BigEndian.PutUint64(key[:], uint64(lateLockKey))
 	rr := conn.ExecParams(ctx, lateBeforeSQL, [][]byte{key[:]}, []uint32{oidInt8},
 		[]int16{formatBinary}, []int16{formatBinary})
-	before := int64(pgMinusInfinit)
+	before := int64(pgNegInfinity)
 	for rr.NextRow() {
 		if v := rr.Values()[0]; len(v) == 8 {
 			before = int64(binary.BigEndian.Uint64(v))
@@ -84,29 +85,16 @@ const hourMs = 3_600_000
 const copyInvalidationsSQL = `COPY rollup_invalidations (hour, lo, hi, series_ids) FROM STDIN BINARY`
 
 // recordLate writes one rollup_invalidations row per hour that the late
-// samples of r fall in, encoding into buf, which it returns for reuse.
+// samples fall in, encoding into buf, which it returns for reuse.
 func recordLate(ctx context.Context, conn *pgconn.PgConn, late []lateSample, buf []byte) ([]byte, error) {
 	slices.SortFunc(late, func(a, b lateSample) int {
-		if a.hourMs != b.hourMs {
-			return cmpInt64(a.hourMs, b.hourMs)
-		}
-		return cmpInt64(a.seriesID, b.seriesID)
+		return cmp.Or(cmp.Compare(a.hourMs, b.hourMs), cmp.Compare(a.seriesID, b.seriesID))
 	})
 	buf = appendInvalidationsBinary(buf[:0], late)
 	if _, err := conn.CopyFrom(ctx, bytes.NewReader(buf), copyInvalidationsSQL); err != nil {
 		return buf, fmt.Errorf("record late samples: %w", err)
 	}
 	return buf, nil
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // appendInvalidationsBinary appends, in binary COPY format for the columns
