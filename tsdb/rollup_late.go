@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Rolling late samples up again (doc.go, "Late samples"). Writers record
@@ -28,6 +29,7 @@ INSERT INTO rollup_invalidations (hour, lo, hi, series_ids)
 SELECT m.hour, min(m.lo), max(m.hi), array_agg(DISTINCT s ORDER BY s)
 FROM merged m, unnest(m.series_ids) s
 GROUP BY m.hour`
+	anyInvalidationSQL    = `SELECT EXISTS (SELECT 1 FROM rollup_invalidations)`
 	oldestInvalidationSQL = `SELECT id, hour, lo, hi, series_ids FROM rollup_invalidations ORDER BY hour, id LIMIT 1`
 	deleteInvalidationSQL = `DELETE FROM rollup_invalidations WHERE id = $1`
 	// keepInvalidationSQL leaves the series not yet rolled up.
@@ -40,6 +42,17 @@ type invalidation struct {
 	Hour      time.Time
 	Lo, Hi    time.Time
 	SeriesIDs []int64
+}
+
+// anyInvalidation says whether something is left to roll up again: one
+// statement where a run with nothing late would otherwise spend a
+// transaction.
+func anyInvalidation(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
+	var found bool
+	if err := pool.QueryRow(ctx, anyInvalidationSQL).Scan(&found); err != nil {
+		return false, fmt.Errorf("look for rollup invalidations: %w", err)
+	}
+	return found, nil
 }
 
 // oldestInvalidation reads the row of the oldest hour, if any.
@@ -85,6 +98,9 @@ SET bucket = EXCLUDED.bucket, count = EXCLUDED.count, sum = EXCLUDED.sum, min = 
 // rollUpLate re-rolls recorded invalidations until none is left or the
 // budget is spent.
 func (r *Rollup) rollUpLate(ctx context.Context, initial time.Time, res *RollupResult) error {
+	if found, err := anyInvalidation(ctx, r.pool); err != nil || !found {
+		return err
+	}
 	deadline := time.Now().Add(r.cfg.LateBudget)
 	for {
 		done, err := r.lateStep(ctx, initial, res)

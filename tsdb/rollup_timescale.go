@@ -47,6 +47,9 @@ WHERE user_view_schema = 'public' AND user_view_name IN ('samples_1m', 'samples_
 // refreshLate refreshes the continuous aggregates over the recorded
 // invalidations, oldest hour first, within LateBudget.
 func (r *Rollup) refreshLate(ctx context.Context, now time.Time, res *RollupResult) error {
+	if found, err := anyInvalidation(ctx, r.pool); err != nil || !found {
+		return err
+	}
 	conn, err := r.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("acquire connection for late refresh: %w", err)
