@@ -209,8 +209,8 @@ func TestLateFloodStaysBounded(t *testing.T) {
 	pool, now := rollupFixture(t)
 	ctx := context.Background()
 	rng, start, _, data := rolledUpHistory(t, pool, now, 3, 6*time.Hour)
-	for i := range 120 {
-		s := sample{series: int64(1 + rng.IntN(3)), t: start.Add(time.Duration(i%3)*time.Hour + time.Duration(i)*time.Second + 1), v: float64(i)}
+	for i := range 120 { // series 4–6: no sample of theirs shares a time with the history's
+		s := sample{series: int64(4 + rng.IntN(3)), t: start.Add(time.Duration(i%3)*time.Hour + time.Duration(i)*time.Second), v: float64(i)}
 		writeSamples(t, pool, []sample{s})
 		data = append(data, s)
 	}
@@ -237,8 +237,9 @@ func TestLateFloodStaysBounded(t *testing.T) {
 		t.Fatalf("late rows left after 20 runs: %+v", rows)
 	}
 	r := tsdb.NewReader(pool, db.Dialect())
-	assertAnswers(t, "after the flood", r, data, []int64{1, 2, 3}, tsdb.Tier1m, time.Minute, start, now.Truncate(time.Minute))
-	assertAnswers(t, "after the flood", r, data, []int64{1, 2, 3}, tsdb.Tier1h, time.Hour, start, now.Truncate(time.Hour).Add(time.Hour))
+	ids := []int64{1, 2, 3, 4, 5, 6}
+	assertAnswers(t, "after the flood", r, data, ids, tsdb.Tier1m, time.Minute, start, now.Truncate(time.Minute))
+	assertAnswers(t, "after the flood", r, data, ids, tsdb.Tier1h, time.Hour, start, now.Truncate(time.Hour).Add(time.Hour))
 }
 
 // TestLateSamplesPastRetentionAreForgotten: an invalidation of an hour
