@@ -26,6 +26,11 @@ type metricsReply struct {
 	Interval string              `json:"interval"`
 	Source   string              `json:"source"` // raw, 1m or 1h
 	Series   []metricSeriesReply `json:"series"`
+	// PendingFrom and PendingUntil, when present, bound the part of the
+	// range where late samples are stored but not yet in the 1m or 1h
+	// rollup read: those points may still change (raw reads have them).
+	PendingFrom  *time.Time `json:"pending_from,omitempty"`
+	PendingUntil *time.Time `json:"pending_until,omitempty"`
 }
 
 type metricSeriesReply struct {
@@ -67,6 +72,9 @@ func (s *Server) agentMetrics(c *fiber.Ctx) error {
 	}
 	out := metricsReply{AgentID: res.AgentID, From: res.From, To: res.To, Interval: query.FormatInterval(res.Step),
 		Source: res.Source.String(), Series: make([]metricSeriesReply, 0, len(res.Series))}
+	if p := res.Pending; p != nil {
+		out.PendingFrom, out.PendingUntil = &p.From, &p.Until
+	}
 	for _, sr := range res.Series {
 		pts := make(pointList, len(sr.Points))
 		for i, pt := range sr.Points {

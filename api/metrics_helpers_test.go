@@ -98,7 +98,10 @@ type metricsAnswer struct {
 	To       time.Time `json:"to"`
 	Interval string    `json:"interval"`
 	Source   string    `json:"source"`
-	Series   []struct {
+	// Set while late samples are not in the rollup read yet.
+	PendingFrom  *time.Time `json:"pending_from"`
+	PendingUntil *time.Time `json:"pending_until"`
+	Series       []struct {
 		Metric string            `json:"metric"`
 		Labels map[string]string `json:"labels"`
 		Points [][2]float64      `json:"points"`

@@ -22,6 +22,12 @@ type IngestConfig struct {
 	Relative    float64
 	MinInterval time.Duration // the hub allows 60 batches a minute per agent: default 1.02 s
 	Duration    time.Duration
+	// Replay, when set, makes the phase a spool replay: each agent's
+	// batches hold its intervals from Replay before the phase began on,
+	// oldest first, one SpoolInterval (default 10 s) each, as an agent
+	// sends its spool after an outage. The samples are late.
+	Replay        time.Duration
+	SpoolInterval time.Duration
 }
 
 func (c IngestConfig) withDefaults() IngestConfig {
@@ -30,6 +36,9 @@ func (c IngestConfig) withDefaults() IngestConfig {
 	}
 	if c.PerSeries <= 0 {
 		c.PerSeries = 1
+	}
+	if c.SpoolInterval <= 0 {
+		c.SpoolInterval = 10 * time.Second
 	}
 	return c
 }
@@ -69,10 +78,15 @@ type IngestResult struct {
 	// waiting for an agent's previous answer when the phase ended: the
 	// target rate was beyond what the hub answered.
 	Unsent int64 `json:"unsent_batches,omitempty"`
+	// ReplayedFrom and ReplayedTo bound the sample times a replay phase
+	// sent.
+	ReplayedFrom time.Time `json:"replayed_from,omitzero"`
+	ReplayedTo   time.Time `json:"replayed_to,omitzero"`
 }
 
 // agentTally is one agent's counts; its goroutine owns it until merged.
 type agentTally struct {
+	newest                   int // the last batch of a replay
 	samples, batches, unsent int64
 	latencies                []time.Duration
 	statuses                 map[string]int
@@ -105,6 +119,9 @@ func RunIngest(ctx context.Context, target Target, agents []*SimAgent, cfg Inges
 		res.Mode, res.TargetRate = "open", cfg.Rate
 	}
 	step := interval / time.Duration(cfg.PerSeries)
+	if cfg.Replay > 0 {
+		step = cfg.SpoolInterval / time.Duration(cfg.PerSeries)
+	}
 	start := time.Now()
 	end := start.Add(cfg.Duration)
 	tallies := make([]agentTally, len(agents))
@@ -116,7 +133,7 @@ func RunIngest(ctx context.Context, target Target, agents []*SimAgent, cfg Inges
 			t := &tallies[i]
 			t.statuses = map[string]int{}
 			next := start.Add(interval * time.Duration(i) / time.Duration(len(agents))) // spread evenly
-			for next.Before(end) {
+			for k := 0; next.Before(end); k++ {
 				if !time.Now().Before(end) { // behind schedule at the end: the rest is not sent
 					if cfg.Rate > 0 {
 						t.unsent += int64(end.Sub(next)/interval) + 1
@@ -131,7 +148,12 @@ func RunIngest(ctx context.Context, target Target, agents []*SimAgent, cfg Inges
 				if cfg.Rate <= 0 {
 					scheduled = sent // closed loop: latency of the request itself
 				}
-				samples, status, err := target.Send(ctx, a, scheduled, cfg.PerSeries, step)
+				at := scheduled
+				if cfg.Replay > 0 {
+					at = start.Add(-cfg.Replay + time.Duration(k)*cfg.SpoolInterval)
+					t.newest = max(t.newest, k)
+				}
+				samples, status, err := target.Send(ctx, a, at, cfg.PerSeries, step)
 				answered := time.Now()
 				switch {
 				case err != nil && ctx.Err() != nil:
@@ -172,6 +194,14 @@ func RunIngest(ctx context.Context, target Target, agents []*SimAgent, cfg Inges
 		}
 	}
 	res.Latency = Summarize(all)
+	if cfg.Replay > 0 {
+		newest := 0
+		for _, t := range tallies {
+			newest = max(newest, t.newest)
+		}
+		res.ReplayedFrom = start.Add(-cfg.Replay - cfg.SpoolInterval)
+		res.ReplayedTo = start.Add(-cfg.Replay + time.Duration(newest)*cfg.SpoolInterval).Add(time.Millisecond)
+	}
 	res.SamplesPerSec = float64(res.Samples) / res.Seconds
 	res.BatchesPerSec = float64(res.Batches) / res.Seconds
 	if cfg.Rate <= 0 {

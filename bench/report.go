@@ -95,6 +95,16 @@ func (r *Result) Markdown() string {
 				row("ratio hub / ceiling", "%.2f", in.Ratio)
 			}
 		}
+		if rp := in.Replay; rp != nil {
+			row("replay: samples from", "%s to %s", rp.From.UTC().Format(time.RFC3339), rp.To.UTC().Format(time.RFC3339))
+			row("replay / steady throughput", "%.2f (%s / %s)", rp.Ratio, rate(rp.SamplesPerSec), rate(rp.SteadySamplesPerSec))
+			if rp.Complete {
+				row("replay: every tier complete after the replay ended", "%.0f s", rp.CompleteAfterSeconds)
+			} else {
+				row("replay: NOT complete after", "%.0f s (raw %d, 1m %d, 1h %d, invalidations left %d)",
+					rp.CompleteAfterSeconds, rp.RawSamples, rp.MinuteCount, rp.HourCount, rp.InvalidationsLeft)
+			}
+		}
 		if in.HubPeakRSSMiB > 0 {
 			row("hub peak RSS", "%.0f MiB", in.HubPeakRSSMiB)
 		}

@@ -26,9 +26,12 @@ type IngestScenario struct {
 
 	Agents, Series int
 	Phases         []IngestConfig
-	Conns          int    // the hub's flushers (MONSYS_INGEST_SHARDS) and the ceiling's connections
-	Ceiling        bool   // run the ceiling after the phases
-	Victoria       string // a VictoriaMetrics base URL: the first phase again against it
+	Conns          int  // the hub's flushers (MONSYS_INGEST_SHARDS) and the ceiling's connections
+	Ceiling        bool // run the ceiling after the phases
+	// ReplayWait bounds the wait, after a replay phase, for its samples to
+	// reach every tier.
+	ReplayWait time.Duration
+	Victoria   string // a VictoriaMetrics base URL: the first phase again against it
 	// Profile, when set, is called during the first phase with the hub
 	// (it may fetch a CPU profile from MONSYS_PPROF_LISTEN).
 	Profile func(ctx context.Context, phase time.Duration) error
@@ -56,6 +59,7 @@ type IngestReport struct {
 	CeilingPerSec  float64         `json:"ceiling_samples_per_sec,omitempty"`
 	Ratio          float64         `json:"ratio,omitempty"` // samples_per_sec / ceiling_samples_per_sec
 	Victoria       *VictoriaReport `json:"victoriametrics,omitempty"`
+	Replay         *ReplayReport   `json:"replay,omitempty"`
 	Dialect        string          `json:"dialect,omitempty"`
 	PostgresServer string          `json:"postgres_version,omitempty"`
 }
@@ -99,6 +103,7 @@ func (s *IngestScenario) Run(ctx context.Context) (rep IngestReport, err error) 
 	if err != nil {
 		return rep, err
 	}
+	var replayEnded time.Time
 	for i, ph := range s.Phases {
 		if ph.Relative > 0 && i > 0 {
 			ph.Rate = ph.Relative * rep.Phases[0].SamplesPerSec
@@ -109,9 +114,19 @@ func (s *IngestScenario) Run(ctx context.Context) (rep IngestReport, err error) 
 		}
 		rep.Phases = append(rep.Phases, pr)
 		s.Log.Info("phase done", "mode", pr.Mode, "samples_per_sec", int64(pr.SamplesPerSec), "p99_ms", pr.Latency.P99, "errors", pr.Statuses)
+		if ph.Replay > 0 && i > 0 {
+			replayEnded = time.Now()
+			rep.Replay = &ReplayReport{SamplesPerSec: pr.SamplesPerSec, SteadySamplesPerSec: rep.Phases[0].SamplesPerSec,
+				Ratio: pr.SamplesPerSec / rep.Phases[0].SamplesPerSec, From: pr.ReplayedFrom, To: pr.ReplayedTo}
+		}
 	}
 	if len(rep.Phases) > 0 {
 		rep.SamplesPerSec = rep.Phases[0].SamplesPerSec
+	}
+	if rep.Replay != nil && dbURL != "" {
+		if err := s.waitReplayed(ctx, dbURL, rep.Replay, replayEnded); err != nil {
+			return rep, err
+		}
 	}
 	if hub != nil {
 		if m, err := ReadMemory("/proc", hub.PID()); err == nil {
@@ -127,6 +142,20 @@ func (s *IngestScenario) Run(ctx context.Context) (rep IngestReport, err error) 
 		return rep, nil
 	}
 	return s.ceiling(ctx, dbURL, agents, rep)
+}
+
+// waitReplayed waits for the replayed samples to reach every tier.
+func (s *IngestScenario) waitReplayed(ctx context.Context, dbURL string, rep *ReplayReport, ended time.Time) error {
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return fmt.Errorf("connect to the hub's database: %w", err)
+	}
+	defer pool.Close()
+	s.Log.Info("waiting for the replayed samples to reach every tier", "at_most", s.ReplayWait.String())
+	err = WaitRollupsComplete(ctx, pool, rep, ended, s.ReplayWait)
+	s.Log.Info("replay", "complete", rep.Complete, "after_seconds", int64(rep.CompleteAfterSeconds),
+		"raw", rep.RawSamples, "samples_1m", rep.MinuteCount, "samples_1h", rep.HourCount)
+	return err
 }
 
 // victoria runs the first phase again, the same agents and samples,

@@ -13,6 +13,11 @@
 // aligned on the Unix epoch, so a bucket is never cut and every tier
 // answers the same; the answer reports the aligned range.
 //
+// An answer read from samples_1m or samples_1h carries Pending: the span
+// of its range in which its series have late samples stored but not yet
+// rolled up again (tsdb.Reader.Pending, one more statement per answer).
+// Raw answers never do.
+//
 // # Limits
 //
 // Over a limit the answer is an *Error with TooLarge set (the API answers

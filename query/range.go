@@ -30,6 +30,10 @@ type RangeResult struct {
 	Step     time.Duration
 	Source   tsdb.Tier
 	Series   []SeriesPoints // by metric, then labels; series without points in the range are left out
+	// Pending, when set, is where the series have late samples that the
+	// rollups read (Source 1m or 1h) do not hold yet: points there may
+	// still change after the rollup worker's next run.
+	Pending *tsdb.Pending
 }
 
 // Range answers req for one agent of the tenant. The caller has checked
@@ -70,6 +74,11 @@ func (s *Service) Range(ctx context.Context, tenantID, agentID uuid.UUID, req Ra
 		return nil, err
 	}
 	res := &RangeResult{AgentID: agentID, From: plan.From, To: plan.To, Step: plan.Step, Source: plan.Tier}
+	if plan.Tier != tsdb.TierRaw {
+		if res.Pending, err = s.src.Pending(ctx, q.SeriesIDs, plan.From, plan.To); err != nil {
+			return nil, err
+		}
+	}
 	var r *rateWindow
 	if req.Rate {
 		r = &rateWindow{fromMs: plan.From.UnixMilli(), stepMs: plan.Step.Milliseconds(), openMs: s.cfg.Now().UnixMilli()}

@@ -17,6 +17,7 @@ type Source interface {
 	MetricSeries(ctx context.Context, tenantID uuid.UUID, metric string, equal map[string]string, limit int) ([]tsdb.Series, error)
 	Buckets(ctx context.Context, q tsdb.BucketQuery, dst *tsdb.Points) error
 	Totals(ctx context.Context, q tsdb.BucketQuery) ([]tsdb.SeriesValue, error)
+	Pending(ctx context.Context, seriesIDs []int64, from, to time.Time) (*tsdb.Pending, error)
 	Names(ctx context.Context, tenantID uuid.UUID, agentID *uuid.UUID, limit int) ([]tsdb.MetricName, error)
 }
 

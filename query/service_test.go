@@ -43,6 +43,9 @@ func (f *fakeSource) Buckets(_ context.Context, q tsdb.BucketQuery, dst *tsdb.Po
 func (f *fakeSource) Totals(context.Context, tsdb.BucketQuery) ([]tsdb.SeriesValue, error) {
 	return append([]tsdb.SeriesValue(nil), f.totals...), nil
 }
+func (f *fakeSource) Pending(context.Context, []int64, time.Time, time.Time) (*tsdb.Pending, error) {
+	return nil, nil
+}
 func (f *fakeSource) Names(context.Context, uuid.UUID, *uuid.UUID, int) ([]tsdb.MetricName, error) {
 	return nil, nil
 }

@@ -51,10 +51,23 @@ func AppendCopyBinary(dst []byte, r *SampleRows) []byte {
 
 const copySamplesSQL = `COPY samples (time, series_id, value) FROM STDIN BINARY`
 
-// CopySamples writes rows into samples on conn (inside the caller's
-// transaction when one is open), encoding into buf, which it returns for
-// reuse.
+// CopySamples writes rows into samples on conn, encoding into buf, which
+// it returns for reuse. It is the one way samples are written: in the
+// same transaction it records the rows that are late, behind what the
+// rollups have settled, so that the rollup worker rolls their minutes and
+// hours up again (late.go). It runs inside the caller's transaction when
+// one is open (at READ COMMITTED, the default), else in one of its own.
 func CopySamples(ctx context.Context, conn *pgconn.PgConn, r *SampleRows, buf []byte) ([]byte, error) {
+	if r.Len() == 0 {
+		return buf, nil
+	}
+	if conn.TxStatus() == 'I' {
+		return copyInOwnTransaction(ctx, conn, r, buf)
+	}
+	before, err := lateBefore(ctx, conn)
+	if err != nil {
+		return buf, err
+	}
 	buf = AppendCopyBinary(buf[:0], r)
 	tag, err := conn.CopyFrom(ctx, bytes.NewReader(buf), copySamplesSQL)
 	if err != nil {
@@ -62,6 +75,26 @@ func CopySamples(ctx context.Context, conn *pgconn.PgConn, r *SampleRows, buf []
 	}
 	if tag.RowsAffected() != int64(r.Len()) {
 		return buf, fmt.Errorf("copy into samples: wrote %d of %d rows", tag.RowsAffected(), r.Len())
+	}
+	if late := lateSamples(r, before); late != nil {
+		return recordLate(ctx, conn, late, buf)
+	}
+	return buf, nil
+}
+
+// copyInOwnTransaction is CopySamples for a connection outside a
+// transaction: the late lock lasts until COMMIT, so there must be one.
+func copyInOwnTransaction(ctx context.Context, conn *pgconn.PgConn, r *SampleRows, buf []byte) ([]byte, error) {
+	if err := conn.Exec(ctx, "BEGIN").Close(); err != nil {
+		return buf, fmt.Errorf("begin copy into samples: %w", err)
+	}
+	buf, err := CopySamples(ctx, conn, r, buf)
+	if err != nil {
+		_ = conn.Exec(ctx, "ROLLBACK").Close() // the copy's error says what went wrong
+		return buf, err
+	}
+	if err := conn.Exec(ctx, "COMMIT").Close(); err != nil {
+		return buf, fmt.Errorf("commit copy into samples: %w", err)
 	}
 	return buf, nil
 }

@@ -25,8 +25,16 @@ type RollupConfig struct {
 	// after downtime (default 6h).
 	Step time.Duration
 	// Start is how far back the first run begins when there is no
-	// watermark yet (raw retention; default 7 days).
+	// watermark yet (raw retention; default 7 days). Late samples older
+	// than that are not rolled up again: retention drops them.
 	Start time.Duration
+	// LateSeries bounds the series of one hour that one transaction rolls
+	// up again after late samples (default 1000).
+	LateSeries int
+	// LateBudget bounds the time one Run spends rolling late samples up
+	// again before it moves the watermarks on; the rest waits for the
+	// next run (default 30s).
+	LateBudget time.Duration
 }
 
 func (c RollupConfig) withDefaults() RollupConfig {
@@ -42,13 +50,21 @@ func (c RollupConfig) withDefaults() RollupConfig {
 	if c.Start <= 0 {
 		c.Start = 7 * 24 * time.Hour
 	}
+	if c.LateSeries <= 0 {
+		c.LateSeries = 1000
+	}
+	if c.LateBudget <= 0 {
+		c.LateBudget = 30 * time.Second
+	}
 	return c
 }
 
-// Rollup keeps samples_1m and samples_1h on plain PostgreSQL. On
-// TimescaleDB continuous aggregates do this and Run does nothing. Several
-// hubs may run it at once: a transaction-level advisory lock lets one roll
-// up while the others skip that run.
+// Rollup keeps samples_1m and samples_1h on plain PostgreSQL, late
+// samples included. On TimescaleDB continuous aggregates and their
+// policies do this, and Run refreshes only the ranges late samples
+// invalidated behind the policies' windows (rollup_timescale.go). Several
+// hubs may run it at once: an advisory lock lets one roll up while the
+// others skip that run.
 type Rollup struct {
 	pool    *pgxpool.Pool
 	dialect Dialect
@@ -73,18 +89,35 @@ type RollupResult struct {
 	Hours     int64 // samples_1h rows written or changed
 	Steps     int   // transactions committed
 	Skipped   bool  // another hub was rolling up
+
+	// Late samples rolled up again: transactions (plain PostgreSQL) or
+	// hours refreshed (TimescaleDB), and the rows they wrote or changed
+	// (plain PostgreSQL; LateHours counts the open hour's rows too).
+	LateSteps   int
+	LateMinutes int64
+	LateHours   int64
+	// LatePending says the run stopped at LateBudget with invalidated
+	// ranges left for the next run.
+	LatePending bool
 }
 
 // Run rolls up every complete minute up to now − Lag, and again the Grace
 // before, in steps of at most Step, each in its own transaction with the
-// new watermarks.
+// new watermarks; first it moves the late boundary to where those steps
+// will settle, and rolls up again what late samples invalidated.
 func (r *Rollup) Run(ctx context.Context, now time.Time) (RollupResult, error) {
 	var res RollupResult
 	if r.dialect != Postgres {
-		return res, nil
+		return res, r.refreshLate(ctx, now, &res)
 	}
 	target := FloorTime(now.Add(-r.cfg.Lag), time.Minute)
 	initial := truncateDay(now.Add(-r.cfg.Start))
+	if err := r.announceLateBoundary(ctx, target.Add(-r.cfg.Grace)); err != nil {
+		return res, err
+	}
+	if err := r.rollUpLate(ctx, initial, &res); err != nil || res.Skipped {
+		return res, err
+	}
 	for {
 		done, err := r.step(ctx, target, initial, &res)
 		if err != nil || done || res.Skipped {
@@ -106,12 +139,16 @@ const epochSQL = `timestamptz '1970-01-01 00:00:00+00'`
 
 // minuteAggregates aggregates raw samples in [$1, $2) into minutes, in
 // primary-key order so inserts append to the btree instead of scattering.
-const minuteAggregates = `SELECT date_bin(INTERVAL '1 minute', time, ` + epochSQL + `), series_id,
-       count(*), sum(value), min(value), max(value), (array_agg(value ORDER BY time DESC))[1]
-FROM samples
+const minuteAggregates = minuteAggregatesSQL + `
 WHERE time >= $1 AND time < $2
 GROUP BY 2, 1
 ORDER BY 2, 1`
+
+// minuteAggregatesSQL aggregates raw samples into minutes; the caller adds
+// WHERE and GROUP BY 2, 1.
+const minuteAggregatesSQL = `SELECT date_bin(INTERVAL '1 minute', time, ` + epochSQL + `), series_id,
+       count(*), sum(value), min(value), max(value), (array_agg(value ORDER BY time DESC))[1]
+FROM samples`
 
 // rollupMinutesSQL rolls raw samples in [$1, $2) up into minutes that may
 // exist already (the grace window). A row is rewritten only when its
@@ -120,7 +157,11 @@ ORDER BY 2, 1`
 const rollupMinutesSQL = `INSERT INTO samples_1m (bucket, series_id, count, sum, min, max, last)
 ` + minuteAggregates + `
 ON CONFLICT (series_id, bucket) DO UPDATE
-SET count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min, max = EXCLUDED.max, last = EXCLUDED.last
+` + changedMinutesSQL
+
+// changedMinutesSQL ends an upsert into samples_1m: rows whose aggregates
+// are unchanged are left alone.
+const changedMinutesSQL = `SET count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min, max = EXCLUDED.max, last = EXCLUDED.last
 WHERE (samples_1m.count, samples_1m.sum, samples_1m.min, samples_1m.max, samples_1m.last)
       IS DISTINCT FROM (EXCLUDED.count, EXCLUDED.sum, EXCLUDED.min, EXCLUDED.max, EXCLUDED.last)`
 
@@ -139,13 +180,21 @@ const (
 
 // rollupHoursSQL rolls minutes in [$1, $2) up into hours.
 const rollupHoursSQL = `INSERT INTO samples_1h (bucket, series_id, count, sum, min, max, last)
-SELECT date_bin(INTERVAL '1 hour', bucket, ` + epochSQL + `), series_id,
-       sum(count)::bigint, sum(sum), min(min), max(max), (array_agg(last ORDER BY bucket DESC))[1]
-FROM samples_1m
+` + hourAggregatesSQL + `
 WHERE bucket >= $1 AND bucket < $2
 GROUP BY 1, 2
 ON CONFLICT (series_id, bucket) DO UPDATE
-SET count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min, max = EXCLUDED.max, last = EXCLUDED.last
+` + changedHoursSQL
+
+// hourAggregatesSQL aggregates minutes into hours; the caller adds WHERE
+// and GROUP BY 1, 2.
+const hourAggregatesSQL = `SELECT date_bin(INTERVAL '1 hour', bucket, ` + epochSQL + `), series_id,
+       sum(count)::bigint, sum(sum), min(min), max(max), (array_agg(last ORDER BY bucket DESC))[1]
+FROM samples_1m`
+
+// changedHoursSQL ends an upsert into samples_1h: rows whose aggregates
+// are unchanged are left alone.
+const changedHoursSQL = `SET count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min, max = EXCLUDED.max, last = EXCLUDED.last
 WHERE (samples_1h.count, samples_1h.sum, samples_1h.min, samples_1h.max, samples_1h.last)
       IS DISTINCT FROM (EXCLUDED.count, EXCLUDED.sum, EXCLUDED.min, EXCLUDED.max, EXCLUDED.last)`
 
@@ -158,10 +207,13 @@ WHERE (samples_1h.count, samples_1h.sum, samples_1h.min, samples_1h.max, samples
 // cost independent of how far into the hour it is (measured on
 // BenchmarkRollupSteadyState: summing anew made a run 60–90 ms slower).
 const (
-	openHourMinutesSQL = `SELECT series_id, $3::timestamptz, sum(count)::bigint, sum(sum), min(min), max(max), (array_agg(last ORDER BY bucket DESC))[1]
-FROM samples_1m
+	openHourMinutesSQL = openHourAggregatesSQL + `
 WHERE bucket >= $1 AND bucket < $2
 GROUP BY 1`
+	// openHourAggregatesSQL sums minutes into the open hour $3; the
+	// caller adds WHERE and GROUP BY 1.
+	openHourAggregatesSQL = `SELECT series_id, $3::timestamptz, sum(count)::bigint, sum(sum), min(min), max(max), (array_agg(last ORDER BY bucket DESC))[1]
+FROM samples_1m`
 	clearOpenHourSQL = `DELETE FROM samples_1h_open`
 	openHourSQL      = `INSERT INTO samples_1h_open (series_id, bucket, count, sum, min, max, last)
 ` + openHourMinutesSQL
@@ -195,22 +247,33 @@ func keepOpenHour(ctx context.Context, tx pgx.Tx, from, settled time.Time, store
 	return nil
 }
 
+// beginLocked begins a transaction holding the rollup lock; nil, with
+// res.Skipped set, when another hub holds it.
+func (r *Rollup) beginLocked(ctx context.Context, res *RollupResult) (pgx.Tx, error) {
+	tx, err := r.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin rollup: %w", err)
+	}
+	var locked bool
+	if err := tx.QueryRow(ctx, rollupLockSQL, int64(rollupLockKey)).Scan(&locked); err != nil || !locked {
+		_ = tx.Rollback(ctx) // nothing was written
+		res.Skipped = err == nil
+		if err != nil {
+			return nil, fmt.Errorf("lock rollup: %w", err)
+		}
+		return nil, nil
+	}
+	return tx, nil
+}
+
 // step rolls up one bounded range and reports whether the watermark has
 // reached target.
 func (r *Rollup) step(ctx context.Context, target, initial time.Time, res *RollupResult) (bool, error) {
-	tx, err := r.pool.Begin(ctx)
-	if err != nil {
-		return false, fmt.Errorf("begin rollup: %w", err)
+	tx, err := r.beginLocked(ctx, res)
+	if tx == nil {
+		return false, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }() // a no-op after Commit
-	var locked bool
-	if err := tx.QueryRow(ctx, rollupLockSQL, int64(rollupLockKey)).Scan(&locked); err != nil {
-		return false, fmt.Errorf("lock rollup: %w", err)
-	}
-	if !locked {
-		res.Skipped = true
-		return false, nil
-	}
 	// The settled watermark is where the previous run's grace window
 	// began: roll up again from there.
 	from, stored, err := readMinuteWatermark(ctx, tx, initial)
@@ -225,6 +288,13 @@ func (r *Rollup) step(ctx context.Context, target, initial time.Time, res *Rollu
 		end = target
 	}
 	settled := end.Add(-r.cfg.Grace)
+	boundary, err := readLateBoundary(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	if settled.After(boundary) {
+		settled = boundary // another hub's Run announced less: samples past it are not recorded when late
+	}
 	if settled.Before(from) {
 		settled = from // never move a watermark back (the clock did, or Grace grew)
 	}

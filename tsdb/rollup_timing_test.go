@@ -160,3 +160,75 @@ func BenchmarkCopyWithTimeBRIN(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLateRollup measures what rolling late samples up again costs
+// the worker: over 6 hours of 1000 series at 10 s, rolled up, each
+// iteration writes one agent's late hour (100 series × 360 samples, an
+// agent replaying its spool) into an hour already rolled up, then times
+// the worker's run that takes it in, less a run without late samples
+// just before (on plain PostgreSQL the steady-state step, about 250 ms).
+// On plain PostgreSQL the late part rolls the 100 series' minutes and
+// hour up again; on TimescaleDB it refreshes the hour of both continuous
+// aggregates, every series of it.
+//
+//	go test -run '^$' -bench LateRollup -benchtime 10x ./tsdb
+func BenchmarkLateRollup(b *testing.B) {
+	pool := db.New(b)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Minute)
+	start := now.Add(-6 * time.Hour).Truncate(time.Hour)
+	if _, err := tsdb.EnsurePartitions(ctx, pool, db.Dialect(), start.AddDate(0, 0, -1), now); err != nil {
+		b.Fatal(err)
+	}
+	loadSamples(b, pool, start, now, 10*time.Second, 1000)
+	mustExec(b, pool, `VACUUM ANALYZE samples`)
+	r := tsdb.NewRollup(pool, db.Dialect(), tsdb.RollupConfig{Start: 2 * 24 * time.Hour})
+	if db.Dialect() == tsdb.TimescaleDB {
+		for _, view := range []string{"samples_1m", "samples_1h"} {
+			if err := refresh(ctx, pool, `CALL refresh_continuous_aggregate('`+view+`', NULL, $1::timestamptz)`, now.Add(-time.Minute)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	} else if _, err := r.Run(ctx, now); err != nil {
+		b.Fatal(err)
+	}
+	rows := &tsdb.SampleRows{}
+	var elapsed, steady time.Duration
+	var late int64
+	for i := range b.N {
+		began := time.Now()
+		if _, err := r.Run(ctx, now.Add(time.Duration(2*i)*time.Second)); err != nil {
+			b.Fatal(err)
+		}
+		steady += time.Since(began)
+		hour := start.Add(time.Duration(i%5) * time.Hour)
+		rows.Reset()
+		for ts := hour; ts.Before(hour.Add(time.Hour)); ts = ts.Add(10 * time.Second) {
+			for s := range int64(100) {
+				rows.TimesMs = append(rows.TimesMs, ts.UnixMilli()+1+int64(i))
+				rows.SeriesIDs = append(rows.SeriesIDs, 100*int64(i%10)+s)
+				rows.Values = append(rows.Values, float64(i))
+			}
+		}
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = tsdb.CopySamples(ctx, conn.Conn().PgConn(), rows, nil)
+		conn.Release()
+		if err != nil {
+			b.Fatal(err)
+		}
+		began = time.Now()
+		res, err := r.Run(ctx, now.Add(time.Duration(2*i+1)*time.Second))
+		if err != nil || res.LateSteps == 0 || res.LatePending {
+			b.Fatalf("run: %+v, %v; want the late hour taken in", res, err)
+		}
+		elapsed += time.Since(began)
+		late += int64(rows.Len())
+	}
+	extra := elapsed - steady
+	b.ReportMetric(float64(steady.Milliseconds())/float64(b.N), "ms/steady_run")
+	b.ReportMetric(float64(extra.Milliseconds())/float64(b.N), "ms/late_hour")
+	b.ReportMetric(float64(late)/extra.Seconds(), "late_samples/s")
+}

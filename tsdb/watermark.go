@@ -22,18 +22,30 @@ const readWatermarksSQL = `SELECT tier, watermark FROM rollup_watermarks`
 // readMinuteWatermark is the minute watermark, and whether the worker has
 // written one (when not, initial).
 func readMinuteWatermark(ctx context.Context, tx pgx.Tx, initial time.Time) (time.Time, bool, error) {
+	minute, _, err := readWatermarks(ctx, tx)
+	if err != nil || minute.IsZero() {
+		return initial, false, err
+	}
+	return minute, true, nil
+}
+
+// readWatermarks is both watermarks; zero for one the worker has not
+// written yet.
+func readWatermarks(ctx context.Context, tx pgx.Tx) (minute, hour time.Time, err error) {
 	rows, _ := tx.Query(ctx, readWatermarksSQL)
-	w1, found := initial, false
 	var tier string
 	var w time.Time
-	_, err := pgx.ForEachRow(rows, []any{&tier, &w}, func() error {
-		if tier == "1m" {
-			w1, found = w, true
+	_, err = pgx.ForEachRow(rows, []any{&tier, &w}, func() error {
+		switch tier {
+		case "1m":
+			minute = w.UTC()
+		case "1h":
+			hour = w.UTC()
 		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, false, fmt.Errorf("read rollup watermarks: %w", err)
+		return time.Time{}, time.Time{}, fmt.Errorf("read rollup watermarks: %w", err)
 	}
-	return w1.UTC(), found, nil
+	return minute, hour, nil
 }

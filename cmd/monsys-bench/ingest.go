@@ -19,6 +19,8 @@ type ingestFlags struct {
 	agents, series, perSeries, conns int
 	phases                           string
 	duration, minInterval            time.Duration
+	spoolInterval, replayWait        time.Duration
+	hubEnv                           []string
 	noCeiling, profile               bool
 	hubBin, hubURL, token, dbURL     string
 	victoria                         string
@@ -28,7 +30,11 @@ func (f *ingestFlags) register(fs *pflag.FlagSet, agents, perSeries int, phases 
 	fs.IntVar(&f.agents, "agents", agents, "simulated agents, each enrolled with its own Ed25519 key")
 	fs.IntVar(&f.series, "series", 100, "series per agent (host metrics: cpu by mode, memory, filesystems, network, disks)")
 	fs.IntVar(&f.perSeries, "samples-per-series", perSeries, "samples of each series in one batch (samples per batch = series × this)")
-	fs.StringVar(&f.phases, "phases", phases, "timed phases in order: max (closed loop), a rate in samples/s (open loop), or a fraction of the first phase's rate such as 0.5x")
+	fs.StringVar(&f.phases, "phases", phases, "timed phases in order: max (closed loop), a rate in samples/s (open loop), a fraction of the first phase's rate such as 0.5x, "+
+		"or (after the first) replay:6h, a closed loop replaying each agent's spool from 6 h back, oldest first, then waiting for every tier to hold it")
+	fs.DurationVar(&f.spoolInterval, "spool-interval", 10*time.Second, "the agents' interval in a replay: each replayed batch is one interval later than the one before")
+	fs.DurationVar(&f.replayWait, "replay-wait", 20*time.Minute, "after a replay, wait at most this long for the rollups to hold every replayed sample")
+	fs.StringArrayVar(&f.hubEnv, "hub-env", nil, "KEY=VALUE for the started hub, e.g. MONSYS_INGEST_BATCHES_PER_MINUTE=6000 with a short --min-interval (repeatable)")
 	fs.DurationVar(&f.duration, "duration", duration, "length of each timed phase")
 	fs.DurationVar(&f.minInterval, "min-interval", 1020*time.Millisecond, "an agent never sends more often (the hub allows 60 batches a minute per agent)")
 	fs.IntVar(&f.conns, "conns", 2, "the hub's ingest flushers (MONSYS_INGEST_SHARDS) and the ceiling's connections")
@@ -49,6 +55,12 @@ func (f *ingestFlags) parsePhases() ([]bench.IngestConfig, error) {
 		p = strings.TrimSpace(p)
 		switch {
 		case p == "max":
+		case strings.HasPrefix(p, "replay:") && i > 0:
+			d, err := time.ParseDuration(strings.TrimPrefix(p, "replay:"))
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("--phases: %q: want replay:<how far back>, such as replay:6h", p)
+			}
+			c.Replay, c.SpoolInterval = d, f.spoolInterval
 		case strings.HasSuffix(p, "x") && i > 0:
 			x, err := strconv.ParseFloat(strings.TrimSuffix(p, "x"), 64)
 			if err != nil || x <= 0 {
@@ -70,7 +82,8 @@ func (f *ingestFlags) parsePhases() ([]bench.IngestConfig, error) {
 func (f *ingestFlags) settings() map[string]any {
 	return map[string]any{"agents": f.agents, "series_per_agent": f.series, "samples_per_series": f.perSeries,
 		"samples_per_batch": f.series * f.perSeries, "phases": f.phases, "phase_seconds": f.duration.Seconds(),
-		"min_interval_ms": f.minInterval.Milliseconds(), "conns": f.conns, "external_hub": f.hubURL != ""}
+		"min_interval_ms": f.minInterval.Milliseconds(), "conns": f.conns, "external_hub": f.hubURL != "",
+		"spool_interval_s": f.spoolInterval.Seconds(), "hub_env": f.hubEnv}
 }
 
 // runIngest runs the ingest scenario into r.result.
@@ -83,7 +96,7 @@ func (f *ingestFlags) runIngest(ctx context.Context, r *run) error {
 		return fmt.Errorf("--hub needs --token (an enrollment token)")
 	}
 	s := &bench.IngestScenario{Dir: r.dir, HubURL: strings.TrimSuffix(f.hubURL, "/"), Enroll: f.token, Database: f.dbURL,
-		Agents: f.agents, Series: f.series, Phases: phases, Conns: f.conns, Ceiling: !f.noCeiling,
+		Agents: f.agents, Series: f.series, Phases: phases, Conns: f.conns, Ceiling: !f.noCeiling, ReplayWait: f.replayWait, HubEnv: f.hubEnv,
 		Victoria: strings.TrimSuffix(f.victoria, "/"), Progress: r.progress, Log: r.log}
 	if f.hubURL == "" {
 		if s.HubBin, err = hubBinary(ctx, f.hubBin, r.dir, r.log); err != nil {

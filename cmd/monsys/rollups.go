@@ -13,9 +13,9 @@ import (
 	"github.com/monsys/monsys/workers"
 )
 
-// The plain-PostgreSQL rollup worker's schedule (tsdb.RollupConfig says
-// what lag and grace mean). TimescaleDB's refresh policies live in
-// migration 0005.
+// The rollup worker's schedule (tsdb.RollupConfig says what lag and grace
+// mean). TimescaleDB's refresh policies live in migration 0005; there the
+// worker only refreshes what late samples invalidated.
 const (
 	rollupEvery    = time.Minute
 	rollupLag      = time.Minute
@@ -41,7 +41,8 @@ func applyRetention(ctx context.Context, pool *pgxpool.Pool, d tsdb.Dialect, ret
 			log.Info("retention policy", "relation", p.Relation, "drop_after", p.DropAfter.String(), "changed", p.Changed)
 		}
 		log.Info("rollups by continuous aggregates", "refresh_1m", "every 1m, 12h back",
-			"refresh_1h", "every 15m, 2d back", "compression", "samples 2d, samples_1m 7d, samples_1h 30d")
+			"refresh_1h", "every 15m, 2d back", "late_samples", "refreshed by worker every "+rollupEvery.String(),
+			"compression", "samples 2d, samples_1m 7d, samples_1h 30d")
 		return nil
 	}
 	log.Info("retention by worker", "raw", ret.Raw.String(), "samples_1m", ret.OneMinute.String(),
@@ -50,30 +51,33 @@ func applyRetention(ctx context.Context, pool *pgxpool.Pool, d tsdb.Dialect, ret
 	return nil
 }
 
-// storageJobs keep the rollups and retention on plain PostgreSQL; on
-// TimescaleDB its own jobs do both and there are none.
+// storageJobs keep the rollups and retention on plain PostgreSQL. On
+// TimescaleDB its own jobs do both, and the rollup job only refreshes the
+// ranges late samples invalidated behind the refresh policies' windows.
 func storageJobs(pool *pgxpool.Pool, d tsdb.Dialect, ret tsdb.Retention, log *slog.Logger) []workers.Job {
-	if d != tsdb.Postgres {
-		return nil
-	}
 	log = log.With("component", "rollups")
 	roll := tsdb.NewRollup(pool, d, tsdb.RollupConfig{Lag: rollupLag, Grace: rollupGrace, Start: ret.Raw})
-	return []workers.Job{
-		{Name: "rollup", Interval: rollupEvery, RunAtStart: true, Run: func(ctx context.Context) error {
-			res, err := roll.Run(ctx, time.Now())
-			if res.Steps > 1 {
-				log.Info("rollup caught up", "steps", res.Steps, "watermark", res.Watermark)
-			}
-			return err
-		}},
-		{Name: "retention", Interval: retentionEvery, RunAtStart: true, Run: func(ctx context.Context) error {
-			res, err := tsdb.EnforceRetention(ctx, pool, d, ret, time.Now())
-			if len(res.DroppedPartitions) > 0 || res.Minutes > 0 || res.Hours > 0 {
-				log.Info("retention removed data", "partitions", res.DroppedPartitions, "rows_1m", res.Minutes, "rows_1h", res.Hours)
-			}
-			return err
-		}},
+	jobs := []workers.Job{{Name: "rollup", Interval: rollupEvery, RunAtStart: true, Run: func(ctx context.Context) error {
+		res, err := roll.Run(ctx, time.Now())
+		if res.Steps > 1 {
+			log.Info("rollup caught up", "steps", res.Steps, "watermark", res.Watermark)
+		}
+		if res.LateSteps > 0 {
+			log.Info("late samples rolled up again", "steps", res.LateSteps, "rows_1m", res.LateMinutes,
+				"rows_1h", res.LateHours, "more_pending", res.LatePending)
+		}
+		return err
+	}}}
+	if d != tsdb.Postgres {
+		return jobs
 	}
+	return append(jobs, workers.Job{Name: "retention", Interval: retentionEvery, RunAtStart: true, Run: func(ctx context.Context) error {
+		res, err := tsdb.EnforceRetention(ctx, pool, d, ret, time.Now())
+		if len(res.DroppedPartitions) > 0 || res.Minutes > 0 || res.Hours > 0 {
+			log.Info("retention removed data", "partitions", res.DroppedPartitions, "rows_1m", res.Minutes, "rows_1h", res.Hours)
+		}
+		return err
+	}})
 }
 
 // queryConns sizes the read pool: one connection per query the service
