@@ -23,6 +23,7 @@ var tableOwners = map[string]string{
 
 	"samples": "tsdb", "samples_1m": "tsdb", "samples_1h": "tsdb", "samples_1h_open": "tsdb",
 	"series": "tsdb", "rollup_watermarks": "tsdb", "ingest_batches": "tsdb",
+	"rollup_invalidations": "tsdb", "rollup_late_boundary": "tsdb",
 
 	"audit_log": "audit", "audit_heads": "audit",
 	"rate_counters": "ratelimit",
