@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -48,6 +49,10 @@ type Deps struct {
 	Ingest   IngestDeps
 	Metrics  MetricsQuerier  // nil: the metric routes answer 503
 	Relay    *relay.Registry // connected agents; nil: the server makes its own
+	Fleet    FleetOverview   // nil: GET /fleet answers 503
+	// Pages is the dashboard (package web), served outside /api/; nil
+	// serves none.
+	Pages http.Handler
 	// SharedLimits, when set, keeps rate-limit counts in this database so
 	// that the hubs of a cluster share them (MONSYS_CLUSTER=1).
 	SharedLimits ratelimit.DB
@@ -71,6 +76,7 @@ type Server struct {
 	routes       []route
 	ingest       *ingestDeps
 	query        MetricsQuerier
+	fleet        FleetOverview
 	limiters     limiters
 	sharedLimits ratelimit.DB
 	resets       *resetQueue
@@ -87,6 +93,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		limiters: limiters{}, agentTokens: newAgentTokens(), query: deps.Metrics, sharedLimits: deps.SharedLimits}
 	if s.query == nil {
 		s.query = noMetrics{}
+	}
+	if s.fleet = deps.Fleet; s.fleet == nil {
+		s.fleet = noFleet{}
 	}
 	if s.cfg.MaxPushConns <= 0 {
 		s.cfg.MaxPushConns = 10000
@@ -125,6 +134,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		if r.Method == fiber.MethodGet {
 			s.app.Add(fiber.MethodHead, r.Path, s.guard(r), r.Handler) // monitors probe with HEAD
 		}
+	}
+	if deps.Pages != nil {
+		s.mountPages(deps.Pages)
 	}
 	s.resets = newResetQueue(s.store, s.log) // last: nothing after it can fail and leak its goroutine
 	return s, nil
