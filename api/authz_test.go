@@ -111,7 +111,7 @@ var authzRows = map[string]authzRow{
 		}},
 	"GET /api/v1/auth/tenants": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/auth/tenants")},
 	"GET /api/v1/auth/session": {access: signedIn, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/auth/session")},
-	"GET /api/v1/fleet": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/fleet")},
+	"GET /api/v1/fleet":        {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/fleet")},
 	"POST /api/v1/auth/switch-tenant": {access: signedIn, minRole: auth.RoleViewer, ok: 200,
 		build: func(_ *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/auth/switch-tenant", body: switchTenantRequest{TenantID: c.fx.Tenant.ID}}

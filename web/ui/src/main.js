@@ -50,6 +50,7 @@ async function boot() {
   try {
     if (document.body.classList.contains('chrome')) chrome(await loadSession());
     if (mod) await mod.start(currentSession());
+    document.body.dataset.ready = 'true'; // the page's first data is on screen (tests wait for this)
   } catch (err) {
     console.error('page failed to start', err);
     const main = document.getElementById('main');

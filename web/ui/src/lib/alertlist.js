@@ -28,8 +28,7 @@ export function alertList(panel, query, { showHost = true, pagerEl } = {}) {
       showError(state, err, load);
     }
   }
-  load();
-  return { reload: () => { pager.reset(); load(); }, pager };
+  return { ready: load(), reload: () => { pager.reset(); load(); }, pager };
 }
 
 function item(a, showHost, reload) {

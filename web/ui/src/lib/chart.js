@@ -11,6 +11,11 @@ const formatters = {
   number: (v) => number(v),
 };
 
+// byteSteps are axis increments for bytes: powers of two of each unit, so
+// ticks read 4 GiB, 8 GiB rather than 9.3 GiB.
+const byteSteps = [];
+for (let u = 1; u <= 2 ** 50; u *= 1024) for (const m of [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]) byteSteps.push(m * u);
+
 function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
@@ -57,7 +62,7 @@ export class Chart {
       scales: { x: { time: true, min: range.from, max: range.to }, y: this.unit === 'ratio' ? { range: [0, 1] } : { range: (u, lo, hi) => [Math.min(0, lo), hi > 0 ? hi * 1.1 : 1] } },
       axes: [
         { ...axis },
-        { ...axis, size: 64, values: (u, vals) => vals.map((v) => fmt(v)) },
+        { ...axis, size: 70, values: (u, vals) => vals.map((v) => fmt(v)), incrs: this.unit.startsWith('bytes') ? byteSteps : undefined },
       ],
       legend: { live: true },
       series: [
@@ -85,7 +90,10 @@ export class Chart {
     this.destroy();
     this.el.replaceChildren();
     this.plot = new uPlot(opts, data, this.el);
-    this.el.dataset.points = String(series.reduce((n, s) => n + s.points.filter((p) => p[1] != null).length, 0));
+    // What was drawn, for the browser test to hold against the API's answer.
+    const drawn = this.plot.data.slice(1).flatMap((col) => col.filter((v) => v != null));
+    this.el.dataset.points = String(drawn.length);
+    this.el.dataset.sum = drawn.reduce((a, v) => a + v, 0).toPrecision(12);
     this.el.dataset.series = String(series.length);
     if (!this.resize) {
       this.resize = new ResizeObserver(() => this.plot && this.plot.setSize({ width: Math.max(240, this.el.clientWidth), height: this.height }));

@@ -14,10 +14,11 @@ export async function start() {
     const q = formValues(form);
     setQuery(q);
     view = alertList(panel, q, { pagerEl: $('#alerts-pager') });
+    return view.ready;
   };
   form.addEventListener('change', () => {
     if (view) view.pager.reset();
     load();
   });
-  load();
+  await load();
 }

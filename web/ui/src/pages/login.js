@@ -12,6 +12,16 @@ function next() {
 
 export async function start() {
   const login = $('#login-form');
+  // The hub accepts sign-ins only from its own address (CSRF protection):
+  // say so before the person types, rather than after a refusal.
+  const home = document.body.dataset.publicUrl;
+  if (home && new URL(home).origin !== location.origin) {
+    const note = $('.form-error', login);
+    note.textContent = '';
+    note.append('This hub is set up to be used at ', Object.assign(document.createElement('a'), { href: home + location.pathname + location.search, textContent: home }),
+      ': sign in there (or set MONSYS_PUBLIC_URL to this address).');
+    note.hidden = false;
+  }
   const totp = $('#totp-form');
   let challenge = '';
   login.addEventListener('submit', (e) => {
