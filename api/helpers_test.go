@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/pgtest"
 	"github.com/monsys/monsys/query"
@@ -99,7 +100,8 @@ func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...fu
 	}
 	metrics := query.New(tsdb.NewReader(pool, testDB.Dialect()), query.Config{})
 	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: IngestDeps{
-		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}, Metrics: metrics, SharedLimits: shared})
+		Sink: pipe, Resolver: ingest.NewResolver(ingest.NewSeriesCache(1024), pool)}, Metrics: metrics, SharedLimits: shared,
+		Fleet: fleet.New(st, metrics, nil)})
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)
