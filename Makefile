@@ -81,5 +81,11 @@ bench-micro: deps
 	  $(GO) test -run '^$$' -bench 'CopyIndexChoice' -benchtime 40x -count 3 ./tsdb; } | tee $$out; \
 	echo "results: $$out"
 
+## bench-web: the dashboard in headless Chromium (about 5 minutes): the fleet page of 1000 agents, a host's
+## 30 days of charts, the bundle's size; JSON in bench/results/
+bench-web: deps build browser
+	@mkdir -p bench/results
+	$(GO) run ./cmd/monsys-bench web --hub-bin $(BIN)/monsys --results bench/results $(BENCHFLAGS)
+
 clean:
 	rm -rf $(BIN)

@@ -35,6 +35,7 @@ type fleetItemReply struct {
 type fleetReply struct {
 	Items      []fleetItemReply `json:"items"`
 	Total      int              `json:"total"`
+	Offset     int              `json:"offset"` // position of the first item in the filtered, sorted fleet
 	Counts     map[string]int   `json:"counts"`
 	Sort       string           `json:"sort"`
 	NextCursor string           `json:"next_cursor,omitempty"`
@@ -88,7 +89,8 @@ func (s *Server) fleetOverview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := fleetReply{Items: make([]fleetItemReply, 0, len(ov.Items)), Total: ov.Total, Counts: ov.Counts, Sort: req.Sort.String()}
+	out := fleetReply{Items: make([]fleetItemReply, 0, len(ov.Items)), Total: ov.Total, Counts: ov.Counts, Sort: req.Sort.String(),
+		Offset: req.Offset}
 	for _, it := range ov.Items {
 		out.Items = append(out.Items, toFleetItem(it))
 	}

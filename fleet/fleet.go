@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
@@ -71,7 +72,9 @@ type Overview struct {
 
 // Windows of the values and the sparkline.
 const (
-	NowWindow   = 10 * time.Minute // "now" is the latest sample within this
+	// NowWindow: "now" is the newest sample within it (agents report every
+	// 10 to 60 s); under 10 minutes Top reads raw samples.
+	NowWindow   = 5 * time.Minute
 	SparkWindow = time.Hour
 	SparkStep   = 2 * time.Minute
 )
@@ -131,30 +134,45 @@ func (s *Service) Overview(ctx context.Context, tenantID uuid.UUID, req Request)
 	return out, s.fillSparks(ctx, tenantID, out.Items)
 }
 
-// fillNow sets each item's latest CPU, memory and disk ratio.
+// fillNow sets each item's latest CPU, memory and disk ratio: three reads,
+// at once.
 func (s *Service) fillNow(ctx context.Context, tenantID uuid.UUID, items []Item) error {
 	to := s.now()
 	index := make(map[uuid.UUID]*Item, len(items))
 	for i := range items {
 		index[items[i].ID] = &items[i]
 	}
-	for _, col := range []struct {
-		series
-		set func(*Item, *float64)
-	}{
-		{cpuSeries, func(it *Item, v *float64) { it.CPU = v }},
-		{memorySeries, func(it *Item, v *float64) { it.Memory = v }},
-		{diskSeries, func(it *Item, v *float64) { it.Disk = v }},
-	} {
-		res, err := s.metrics.Top(ctx, tenantID, query.TopRequest{Metric: col.metric, Matchers: col.matchers,
-			Agg: tsdb.AggLast, From: to.Add(-NowWindow), To: to, Limit: MaxAgents})
-		if err != nil {
-			return fmt.Errorf("read %s of the fleet: %w", col.metric, err)
-		}
+	columns := []series{cpuSeries, memorySeries, diskSeries}
+	results := make([]*query.TopResult, len(columns))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, col := range columns {
+		g.Go(func() error {
+			res, err := s.metrics.Top(gctx, tenantID, query.TopRequest{Metric: col.metric, Matchers: col.matchers,
+				Agg: tsdb.AggLast, From: to.Add(-NowWindow), To: to, Limit: MaxAgents})
+			if err != nil {
+				return fmt.Errorf("read %s of the fleet: %w", col.metric, err)
+			}
+			results[i] = res
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, res := range results {
 		for _, top := range res.Items {
-			if it := index[top.AgentID]; it != nil {
-				v := top.Value
-				col.set(it, &v)
+			it := index[top.AgentID]
+			if it == nil {
+				continue
+			}
+			v := top.Value
+			switch i {
+			case 0:
+				it.CPU = &v
+			case 1:
+				it.Memory = &v
+			case 2:
+				it.Disk = &v
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/monsys/monsys/tsdb"
@@ -125,4 +126,26 @@ func HostMetrics(ctx context.Context, pool *pgxpool.Pool, tenantID uuid.UUID, ag
 		}
 	}
 	return total, flush()
+}
+
+const insertFleetSQL = `INSERT INTO agents (id, tenant_id, machine_id, hostname, os, arch, agent_version,
+  heartbeat_interval_s, last_seen_at, governance)
+SELECT gen_random_uuid(), $1, $2::text || '-machine-' || n, format('%s-%04s', $2::text, n), 'linux', 'amd64', '0.0.0-bench', 86400, now(),
+  jsonb_build_object('environment', (ARRAY['production','staging','development','test'])[1 + n % 4],
+                     'tags', jsonb_build_array('rack' || (n % 10)))
+FROM generate_series(1, $3::int) AS n
+RETURNING id`
+
+// FleetAgents adds n online agents named prefix-0001 … to the tenant, with
+// an environment and a rack tag each, and returns their ids.
+func FleetAgents(ctx context.Context, pool *pgxpool.Pool, tenantID uuid.UUID, prefix string, n int) ([]uuid.UUID, error) {
+	rows, err := pool.Query(ctx, insertFleetSQL, tenantID, prefix, n)
+	if err != nil {
+		return nil, fmt.Errorf("insert fleet agents: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("insert fleet agents: %w", err)
+	}
+	return ids, nil
 }

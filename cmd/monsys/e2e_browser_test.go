@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,27 +16,13 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/monsys/monsys/bench"
 )
 
 // browserWithin bounds one browser step (a page load, a click and what it
 // waits for) on a slow, shared machine.
 const browserWithin = 45 * time.Second
-
-// chromiumPath finds the browser the tests drive: MONSYS_CHROMIUM, or
-// Chromium or Chrome on PATH (`make test` installs Debian's chromium).
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("MONSYS_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no Chromium found for the browser tests: run `make browser` (apt-get install chromium) or set MONSYS_CHROMIUM")
-	return ""
-}
 
 // browser is one headless Chromium with a fresh profile. Every page it
 // opens records JavaScript errors, console errors and Content-Security-
@@ -57,20 +42,11 @@ func newBrowser(t *testing.T) *browser {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(profile) }) // a leftover profile in the temp dir harms nobody
-	// As root Chromium needs --no-sandbox; the background-networking flags
-	// keep it from dialling out, which this machine's closed network
-	// refuses in bursts.
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-		chromedp.WindowSize(1360, 900),
+	path, err := bench.ChromiumPath()
+	if err != nil {
+		t.Fatal(err)
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	alloc, cancelAlloc := bench.NewChromium(context.Background(), path, profile)
 	b := &browser{t: t, alloc: alloc}
 	ctx, cancelCtx := chromedp.NewContext(alloc, chromedp.WithListener(b.record))
 	b.ctx = ctx
@@ -182,32 +158,13 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 	return v
 }
 
-// waitFor polls a JavaScript predicate until it holds. A navigation ends
-// a poll (the page's JavaScript context goes away); it then starts again
-// in the new page.
+// waitFor polls a JavaScript predicate until it holds, across
+// navigations.
 func (b *browser) waitFor(t *testing.T, what, predicate string) {
 	t.Helper()
-	deadline := time.Now().Add(browserWithin)
-	for {
-		ctx, cancel := context.WithDeadline(b.ctx, deadline)
-		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingInterval(50*time.Millisecond),
-			chromedp.WithPollingTimeout(time.Until(deadline))))
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) || !navigated(err) {
-			b.fatal(t, "wait for "+what, err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := bench.WaitFor(b.ctx, predicate, browserWithin); err != nil {
+		b.fatal(t, "wait for "+what, err)
 	}
-}
-
-// navigated reports whether err says the page went away under a command.
-func navigated(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "navigated or closed") ||
-		strings.Contains(msg, "Execution context was destroyed")
 }
 
 // open navigates to url and waits until the page has drawn its first data.
