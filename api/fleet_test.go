@@ -144,3 +144,29 @@ func TestSessionInfo(t *testing.T) {
 	key, _ := e.apiKey(a, auth.RoleAdmin)
 	e.do("GET", "/api/v1/auth/session", key, nil).wantProblem(t, http.StatusUnauthorized)
 }
+
+// TestChangePassword: the current password is required, the new one must
+// pass the policy, and every other session ends while this one stays.
+func TestChangePassword(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a := e.newTenant("alpha")
+	here, elsewhere := e.session(a, auth.RoleMember), e.session(a, auth.RoleMember)
+	const fresh = "a fresh password that is long"
+	e.do("POST", "/api/v1/auth/password", here, changePasswordRequest{CurrentPassword: "not it at all, sorry", NewPassword: fresh}).
+		wantProblem(t, http.StatusUnprocessableEntity)
+	e.do("POST", "/api/v1/auth/password", here, changePasswordRequest{CurrentPassword: testPassword, NewPassword: "short"}).
+		wantProblem(t, http.StatusUnprocessableEntity)
+	e.do("POST", "/api/v1/auth/password", here, changePasswordRequest{CurrentPassword: testPassword, NewPassword: fresh}).
+		want(t, http.StatusNoContent, nil)
+	e.do("GET", "/api/v1/auth/session", here, nil).want(t, http.StatusOK, nil)
+	e.do("GET", "/api/v1/auth/session", elsewhere, nil).wantProblem(t, http.StatusUnauthorized)
+	e.do("POST", "/api/v1/auth/login", cred{}, loginRequest{Email: a.email(auth.RoleMember), Password: testPassword}).
+		wantProblem(t, http.StatusUnauthorized)
+	e.do("POST", "/api/v1/auth/login", cred{}, loginRequest{Email: a.email(auth.RoleMember), Password: fresh}).want(t, http.StatusOK, nil)
+	var log struct{ Items []auditReply }
+	e.do("GET", "/api/v1/audit-log?type=password_changed", e.session(a, auth.RoleAdmin), nil).want(t, http.StatusOK, &log)
+	if len(log.Items) != 1 || log.Items[0].TargetID != a.Users[auth.RoleMember].ID.String() {
+		t.Errorf("audit rows for password_changed: %+v", log.Items)
+	}
+}

@@ -312,7 +312,7 @@ func TestDashboard(t *testing.T) {
 		b.check(t, "viewer")
 	})
 
-	t.Run("password reset from the mailed link", func(t *testing.T) {
+	t.Run("password reset from the mailed link, then changed on the account page", func(t *testing.T) {
 		b.open(t, base+"/forgot-password")
 		b.fillAndSubmit(t, "#forgot-form", map[string]string{"email": viewerEmail})
 		b.waitFor(t, "the confirmation", `!document.querySelector('#forgot-done').hidden`)
@@ -323,6 +323,17 @@ func TestDashboard(t *testing.T) {
 		b.waitFor(t, "the confirmation", `!document.querySelector('#reset-done').hidden`)
 		b.open(t, base+"/login")
 		b.fillAndSubmit(t, "#login-form", map[string]string{"email": viewerEmail, "password": newPassword})
+		b.waitFor(t, "the fleet", `location.pathname === '/' && document.body.dataset.ready === 'true'`)
+
+		// And changed again on the account page, with the current one.
+		const third = "the third viewer password"
+		b.open(t, base+"/account")
+		b.fillAndSubmit(t, "#password-form", map[string]string{"current_password": newPassword, "new_password": third, "again": third})
+		b.waitFor(t, "the confirmation", `[...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Password changed'))`)
+		b.do(t, "sign out", chromedp.Click(chromedp.ID("sign-out")))
+		b.waitFor(t, "the sign-in page", `location.pathname === '/login'`)
+		b.open(t, base+"/login")
+		b.fillAndSubmit(t, "#login-form", map[string]string{"email": viewerEmail, "password": third})
 		b.waitFor(t, "the fleet", `location.pathname === '/' && document.body.dataset.ready === 'true'`)
 		b.check(t, "reset")
 	})

@@ -1,12 +1,13 @@
 // The signed-in person's account: profile and tenants, TOTP set-up with its
 // QR code and recovery codes, and their sessions.
 import { api } from '../lib/api.js';
-import { $, fill, h } from '../lib/dom.js';
+import { $, fill, formValues, h } from '../lib/dom.js';
 import { time } from '../lib/format.js';
 import { badge, busy, confirmAction, copyBlock, done, formError, loading, showError, toast } from '../lib/ui.js';
 
 export async function start(s) {
   profile(s);
+  password();
   tenants();
   totp(s.totp_enabled);
   sessions();
@@ -19,6 +20,29 @@ function profile(s) {
     h('dt', null, 'Tenant'), h('dd', null, s.tenant.name),
     h('dt', null, 'Role'), h('dd', null, badge(s.role, 'info')),
     h('dt', null, 'Session ends'), h('dd', null, time(s.expires_at)));
+}
+
+function password() {
+  const form = $('#password-form');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = formValues(form);
+    if (v.new_password !== v.again) {
+      formError(form, { message: 'The two new passwords differ.', fields: [{ field: 'again', message: 'must repeat the new password' }] });
+      return;
+    }
+    busy(form, async () => {
+      try {
+        await api('POST', '/api/v1/auth/password', { body: { current_password: v.current_password, new_password: v.new_password } });
+        form.reset();
+        formError(form, null);
+        toast('Password changed; your other sessions ended');
+        sessions();
+      } catch (err) {
+        formError(form, err);
+      }
+    });
+  });
 }
 
 async function tenants() {
