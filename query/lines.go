@@ -22,7 +22,8 @@ type LinesRequest struct {
 
 // Lines answers, for each agent of req that has a matching series, the
 // points of its first one by series id (cpu_usage_ratio{cpu="all"} has one
-// per agent). Planning and limits are those of Range.
+// per agent). Planning and limits are those of Range; series come from
+// MetricSeries ordered by id.
 func (s *Service) Lines(ctx context.Context, tenantID uuid.UUID, req LinesRequest) (map[uuid.UUID][]Point, error) {
 	l := s.cfg.Limits
 	plan, err := PlanRange(req.From, req.To, req.Step, l, s.cfg.Retention, s.cfg.Now())
@@ -38,45 +39,50 @@ func (s *Service) Lines(ctx context.Context, tenantID uuid.UUID, req LinesReques
 		return nil, err
 	}
 	defer done()
-	candidates, err := s.src.MetricSeries(ctx, tenantID, req.Metric, equalities(req.Matchers), l.MaxCandidates+1)
+	candidates, err := s.tenantSeries(ctx, tenantID, req.Metric, req.Matchers)
 	if err != nil {
 		return nil, err
 	}
-	if len(candidates) > l.MaxCandidates {
-		return nil, tooLargef("metric", "%s has more than %d series in this tenant that match; narrow it with match=", req.Metric, l.MaxCandidates)
-	}
+	// Series come by id: the first of an agent is the one it is drawn with.
+	agentOf := make(map[int64]uuid.UUID, len(req.AgentIDs))
 	var series []tsdb.Series
-	taken := map[uuid.UUID]int64{}
-	for _, sr := range matching(candidates, req.Matchers) {
-		if id, dup := taken[sr.AgentID]; !want[sr.AgentID] || (dup && id < sr.ID) {
-			continue
+	for _, sr := range candidates {
+		if want[sr.AgentID] {
+			want[sr.AgentID] = false
+			agentOf[sr.ID] = sr.AgentID
+			series = append(series, sr)
 		}
-		taken[sr.AgentID] = sr.ID
-		series = append(series, sr)
 	}
 	if err := checkSelection(series, plan, false, l); err != nil {
 		return nil, err
 	}
 	q := tsdb.BucketQuery{Tier: plan.Tier, Step: plan.Step, From: plan.From, To: plan.To, Agg: req.Agg}
 	for _, sr := range series {
-		if taken[sr.AgentID] == sr.ID {
-			q.SeriesIDs = append(q.SeriesIDs, sr.ID)
-		}
+		q.SeriesIDs = append(q.SeriesIDs, sr.ID)
 	}
 	var pts tsdb.Points
 	if err := s.src.Buckets(ctx, q, &pts); err != nil {
 		return nil, err
 	}
-	agentOf := make(map[int64]uuid.UUID, len(series))
-	for _, sr := range series {
-		agentOf[sr.ID] = sr.AgentID
-	}
-	out := make(map[uuid.UUID][]Point, len(q.SeriesIDs))
+	out := make(map[uuid.UUID][]Point, len(series))
 	for k, id := range pts.SeriesIDs {
-		a, ok := agentOf[id]
-		if ok && taken[a] == id {
-			out[a] = append(out[a], Point{TimeMs: pts.TimesMs[k], Value: pts.Values[k]})
-		}
+		a := agentOf[id]
+		out[a] = append(out[a], Point{TimeMs: pts.TimesMs[k], Value: pts.Values[k]})
 	}
 	return out, nil
+}
+
+// tenantSeries lists the series of metric over the tenant's live agents
+// that satisfy every matcher, refusing to read more than MaxCandidates.
+// The caller holds a turn (begin).
+func (s *Service) tenantSeries(ctx context.Context, tenantID uuid.UUID, metric string, ms []Matcher) ([]tsdb.Series, error) {
+	l := s.cfg.Limits
+	candidates, err := s.src.MetricSeries(ctx, tenantID, metric, equalities(ms), l.MaxCandidates+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(candidates) > l.MaxCandidates {
+		return nil, tooLargef("metric", "%s has more than %d series in this tenant that match; narrow it with match=", metric, l.MaxCandidates)
+	}
+	return matching(candidates, ms), nil
 }

@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
@@ -11,8 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/monsys/monsys/wire"
 )
 
 // TestMetricsEndToEnd runs the real hub: samples an agent sends come back
@@ -46,22 +43,8 @@ func TestMetricsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, h.url+"/api/v1/ingest", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, sig := wire.Sign(priv, wire.PurposeIngest, ag.ID, now, body)
-	req.Header.Set("Authorization", "Bearer "+ag.Token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(wire.HeaderTimestamp, ts)
-	req.Header.Set(wire.HeaderSignature, sig)
-	resp, err := h.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("ingest = %d, want 200", resp.StatusCode)
+	if status := signedIngest(t, h, ag, priv, body); status != http.StatusOK {
+		t.Fatalf("ingest = %d, want 200", status)
 	}
 
 	var got struct {

@@ -104,6 +104,15 @@ func ingestAlert(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, key, se
 	if err != nil {
 		t.Fatal(err)
 	}
+	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
+		t.Fatalf("ingest alert = %d, want 200", status)
+	}
+}
+
+// signedIngest posts a JSON batch as the agent, signed with its pinned
+// key, and returns the status.
+func signedIngest(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, body []byte) int {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, h.url+"/api/v1/ingest", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -117,10 +126,8 @@ func ingestAlert(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, key, se
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = resp.Body.Close() // the status is all the test needs
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("ingest alert = %d, want 200", resp.StatusCode)
-	}
+	_ = resp.Body.Close() // the status is all the caller needs
+	return resp.StatusCode
 }
 
 var mailLink = regexp.MustCompile(`https?://[^\s"]+\?token=[A-Za-z0-9_-]+`)

@@ -1,6 +1,6 @@
 // Loading, error and empty states, toasts, dialogs, pagers and copy
 // buttons: the parts every page shares.
-import { h, fill, $ } from './dom.js';
+import { h, fill, $, formValues } from './dom.js';
 import { Problem } from './api.js';
 
 export function loading(el, what = 'Loading…') {
@@ -45,6 +45,28 @@ export function formError(form, err) {
   }
   fill(box, err.message, fields.length ? h('ul', null, fields.map((f) => h('li', null, f.field + ': ' + f.message))) : null);
   box.hidden = false;
+}
+
+// onSubmit runs fn with the form's values (formValues) when it is
+// submitted: the button is disabled meanwhile, and a problem fn throws
+// (from the API, or inputError) shows in the form.
+export function onSubmit(form, fn) {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(form, async () => {
+      try {
+        formError(form, null);
+        await fn(formValues(form));
+      } catch (err) {
+        formError(form, err);
+      }
+    });
+  });
+}
+
+// inputError is a problem found before asking the API.
+export function inputError(message, field, fieldMessage) {
+  return Object.assign(new Error(message), { fields: field ? [{ field, message: fieldMessage }] : [] });
 }
 
 // busy disables a form's submit button while its request runs.

@@ -1,9 +1,9 @@
 // The signed-in person's account: profile and tenants, TOTP set-up with its
 // QR code and recovery codes, and their sessions.
 import { api } from '../lib/api.js';
-import { $, fill, formValues, h } from '../lib/dom.js';
+import { $, fill, h } from '../lib/dom.js';
 import { time } from '../lib/format.js';
-import { badge, busy, confirmAction, copyBlock, done, formError, loading, showError, toast } from '../lib/ui.js';
+import { badge, busy, confirmAction, copyBlock, done, formError, inputError, loading, onSubmit, showError, toast } from '../lib/ui.js';
 
 export async function start(s) {
   profile(s);
@@ -24,24 +24,12 @@ function profile(s) {
 
 function password() {
   const form = $('#password-form');
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const v = formValues(form);
-    if (v.new_password !== v.again) {
-      formError(form, { message: 'The two new passwords differ.', fields: [{ field: 'again', message: 'must repeat the new password' }] });
-      return;
-    }
-    busy(form, async () => {
-      try {
-        await api('POST', '/api/v1/auth/password', { body: { current_password: v.current_password, new_password: v.new_password } });
-        form.reset();
-        formError(form, null);
-        toast('Password changed; your other sessions ended');
-        sessions();
-      } catch (err) {
-        formError(form, err);
-      }
-    });
+  onSubmit(form, async (v) => {
+    if (v.new_password !== v.again) throw inputError('The two new passwords differ.', 'again', 'must repeat the new password');
+    await api('POST', '/api/v1/auth/password', { body: { current_password: v.current_password, new_password: v.new_password } });
+    form.reset();
+    toast('Password changed; your other sessions ended');
+    sessions();
   });
 }
 

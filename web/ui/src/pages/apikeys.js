@@ -1,8 +1,8 @@
 // API keys: create (shown once), list, revoke.
 import { api, roleOptions } from '../lib/api.js';
-import { $, fill, formValues, h } from '../lib/dom.js';
+import { $, fill, h } from '../lib/dom.js';
 import { time } from '../lib/format.js';
-import { Pager, badge, busy, confirmAction, copyBlock, done, empty, formError, loading, openDialog, showError, toast } from '../lib/ui.js';
+import { Pager, badge, confirmAction, copyBlock, done, empty, loading, onSubmit, openDialog, showError, toast } from '../lib/ui.js';
 
 export async function start() {
   const state = $('#keys-state');
@@ -43,21 +43,13 @@ export async function start() {
     form.reset();
     openDialog(dlg);
   });
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const v = formValues(form);
+  onSubmit(form, async (v) => {
     const body = { name: v.name, role: v.role };
     if (v.expires_at) body.expires_at = new Date(v.expires_at + 'T23:59:59').toISOString();
-    busy(form, async () => {
-      try {
-        const r = await api('POST', '/api/v1/api-keys', { body });
-        dlg.close();
-        fill($('#key-created'), copyBlock('New key “' + r.name + '”:', r.key, 'Shown only now. Send it as Authorization: Bearer ' + r.key.slice(0, 8) + '…'));
-        load();
-      } catch (err) {
-        formError(form, err);
-      }
-    });
+    const r = await api('POST', '/api/v1/api-keys', { body });
+    dlg.close();
+    fill($('#key-created'), copyBlock('New key “' + r.name + '”:', r.key, 'Shown only now. Send it as Authorization: Bearer ' + r.key.slice(0, 8) + '…'));
+    load();
   });
   await load();
 }

@@ -1,8 +1,8 @@
 // Enrollment tokens (admins) with the command that installs an agent.
 import { api } from '../lib/api.js';
-import { $, fill, formValues, h } from '../lib/dom.js';
+import { $, fill, h } from '../lib/dom.js';
 import { time } from '../lib/format.js';
-import { Pager, busy, confirmAction, done, empty, formError, loading, openDialog, showError, toast } from '../lib/ui.js';
+import { Pager, confirmAction, done, empty, loading, onSubmit, openDialog, showError, toast } from '../lib/ui.js';
 import { installCommands } from './fleet.js';
 
 export async function start() {
@@ -42,23 +42,15 @@ export async function start() {
     form.reset();
     openDialog(dlg);
   });
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const v = formValues(form);
+  onSubmit(form, async (v) => {
     const body = { name: v.name };
     const daysValid = Number(v.days);
     if (daysValid > 0) body.expires_at = new Date(Date.now() + daysValid * 86400e3).toISOString();
     if (v.max_uses) body.max_uses = Number(v.max_uses);
-    busy(form, async () => {
-      try {
-        const t = await api('POST', '/api/v1/enrollment-tokens', { body });
-        dlg.close();
-        fill($('#token-created'), installCommands(t));
-        load();
-      } catch (err) {
-        formError(form, err);
-      }
-    });
+    const t = await api('POST', '/api/v1/enrollment-tokens', { body });
+    dlg.close();
+    fill($('#token-created'), installCommands(t));
+    load();
   });
   await load();
 }

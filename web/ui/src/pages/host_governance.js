@@ -1,9 +1,9 @@
 // The host's governance record: who owns it, how critical it is, its tags
 // and maintenance windows (which silence alert rules). Admins edit it.
 import { api, can } from '../lib/api.js';
-import { fill, h, formValues } from '../lib/dom.js';
+import { fill, h } from '../lib/dom.js';
 import { time } from '../lib/format.js';
-import { busy, done, formError, loading, showError, toast } from '../lib/ui.js';
+import { done, loading, onSubmit, showError, toast } from '../lib/ui.js';
 
 const choices = {
   environment: ['production', 'staging', 'development', 'test'],
@@ -67,23 +67,14 @@ function editor(agentID, rec) {
         h('button', { type: 'button', onclick: () => addWindow({ type: 'once' }) }, 'Add one-off window'))),
     h('p', { class: 'form-error', role: 'alert', hidden: true }),
     h('div', { class: 'row end' }, h('button', { type: 'submit', class: 'primary' }, 'Save governance')));
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const v = formValues(form);
+  onSubmit(form, async (v) => {
     const body = {
       owner: v.owner, environment: v.environment, criticality: v.criticality, data_classification: v.data_classification,
       tags: v.tags.split(/[\s,]+/).filter(Boolean),
       maintenance_windows: Array.from(windows.children).map(readWindow),
     };
-    busy(form, async () => {
-      try {
-        await api('PUT', `/api/v1/agents/${encodeURIComponent(agentID)}/governance`, { body });
-        formError(form, null);
-        toast('Governance saved');
-      } catch (err) {
-        formError(form, err);
-      }
-    });
+    await api('PUT', `/api/v1/agents/${encodeURIComponent(agentID)}/governance`, { body });
+    toast('Governance saved');
   });
   return form;
 }

@@ -1,7 +1,7 @@
 // Accept an invitation from its mailed link (/accept-invite?token=…).
 import { api } from '../lib/api.js';
-import { $, formValues } from '../lib/dom.js';
-import { busy, formError } from '../lib/ui.js';
+import { $ } from '../lib/dom.js';
+import { formError, onSubmit } from '../lib/ui.js';
 
 export async function start() {
   const form = $('#invite-form');
@@ -12,19 +12,11 @@ export async function start() {
     form.querySelector('button[type=submit]').disabled = true;
     return;
   }
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const v = formValues(form);
-    busy(form, async () => {
-      try {
-        const r = await api('POST', '/api/v1/auth/accept-invite', { body: { token, name: v.name, password: v.password } });
-        $('#invite-message').textContent = (r.account_created ? 'Your account was created. ' : 'The invitation was added to your account. ') +
-          'You are ' + (r.role === 'admin' || r.role === 'owner' ? 'an ' : 'a ') + r.role + ' of ' + r.tenant.name + '.';
-        form.hidden = true;
-        $('#invite-done').hidden = false;
-      } catch (err) {
-        formError(form, err);
-      }
-    });
+  onSubmit(form, async (v) => {
+    const r = await api('POST', '/api/v1/auth/accept-invite', { body: { token, name: v.name, password: v.password } });
+    $('#invite-message').textContent = (r.account_created ? 'Your account was created. ' : 'The invitation was added to your account. ') +
+      'You are ' + (r.role === 'admin' || r.role === 'owner' ? 'an ' : 'a ') + r.role + ' of ' + r.tenant.name + '.';
+    form.hidden = true;
+    $('#invite-done').hidden = false;
   });
 }

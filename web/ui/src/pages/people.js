@@ -1,9 +1,9 @@
 // The tenant's people: roles changed and people removed by admins (never
 // above their own role), and invitations by mail.
 import { api, can, currentSession, roleOptions } from '../lib/api.js';
-import { $, fill, formValues, h } from '../lib/dom.js';
+import { $, fill, h } from '../lib/dom.js';
 import { time } from '../lib/format.js';
-import { Pager, badge, busy, confirmAction, done, formError, loading, openDialog, showError, toast } from '../lib/ui.js';
+import { Pager, badge, confirmAction, done, loading, onSubmit, openDialog, showError, toast } from '../lib/ui.js';
 
 export async function start() {
   const state = $('#people-state');
@@ -65,18 +65,10 @@ export async function start() {
     form.reset();
     openDialog(dlg);
   });
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const v = formValues(form);
-    busy(form, async () => {
-      try {
-        const r = await api('POST', '/api/v1/invitations', { body: { email: v.email, role: v.role, expires_in_hours: Number(v.expires_in_hours) || 72 } });
-        dlg.close();
-        toast('Invitation mailed to ' + r.email + '; the link works until ' + new Date(r.expires_at).toLocaleString());
-      } catch (err) {
-        formError(form, err);
-      }
-    });
+  onSubmit(form, async (v) => {
+    const r = await api('POST', '/api/v1/invitations', { body: { email: v.email, role: v.role, expires_in_hours: Number(v.expires_in_hours) || 72 } });
+    dlg.close();
+    toast('Invitation mailed to ' + r.email + '; the link works until ' + new Date(r.expires_at).toLocaleString());
   });
   await load();
 }

@@ -1,8 +1,8 @@
 // Set a new password with the token of a mailed reset link
 // (/reset-password?token=…).
 import { api } from '../lib/api.js';
-import { $, formValues } from '../lib/dom.js';
-import { busy, formError } from '../lib/ui.js';
+import { $ } from '../lib/dom.js';
+import { formError, inputError, onSubmit } from '../lib/ui.js';
 
 export async function start() {
   const form = $('#reset-form');
@@ -14,21 +14,10 @@ export async function start() {
     form.querySelector('button[type=submit]').disabled = true;
     return;
   }
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const v = formValues(form);
-    if (v.password !== v.password2) {
-      formError(form, { message: 'The two passwords differ.', fields: [{ field: 'password2', message: 'must repeat the new password' }] });
-      return;
-    }
-    busy(form, async () => {
-      try {
-        await api('POST', '/api/v1/auth/reset-password', { body: { token, password: v.password } });
-        form.hidden = true;
-        $('#reset-done').hidden = false;
-      } catch (err) {
-        formError(form, err);
-      }
-    });
+  onSubmit(form, async (v) => {
+    if (v.password !== v.password2) throw inputError('The two passwords differ.', 'password2', 'must repeat the new password');
+    await api('POST', '/api/v1/auth/reset-password', { body: { token, password: v.password } });
+    form.hidden = true;
+    $('#reset-done').hidden = false;
   });
 }

@@ -1,8 +1,8 @@
 // Alert rules: list, create, edit, enable or disable, delete (members and
 // above; viewers see the list only).
 import { api, can } from '../lib/api.js';
-import { $, fill, formValues, h } from '../lib/dom.js';
-import { Pager, badge, busy, confirmAction, done, empty, formError, loading, openDialog, showError, toast } from '../lib/ui.js';
+import { $, fill, h } from '../lib/dom.js';
+import { Pager, badge, confirmAction, done, empty, formError, inputError, loading, onSubmit, openDialog, showError, toast } from '../lib/ui.js';
 
 export async function start() {
   const state = $('#rules-state');
@@ -87,29 +87,18 @@ export async function start() {
   }
 
   form.elements.scope.addEventListener('change', syncScope);
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const v = formValues(form);
+  onSubmit(form, async (v) => {
     const threshold = Number(v.threshold.replace(',', '.'));
-    if (v.threshold === '' || !isFinite(threshold)) {
-      formError(form, { message: 'The threshold must be a number.', fields: [{ field: 'threshold', message: 'must be a number, e.g. 0.9 for 90 % of a ratio' }] });
-      return;
-    }
+    if (v.threshold === '' || !isFinite(threshold)) throw inputError('The threshold must be a number.', 'threshold', 'must be a number, e.g. 0.9 for 90 % of a ratio');
     const body = { name: v.name, metric: v.metric, match: v.match, agg: v.agg, op: v.op, threshold, window: v.window, for: v.for,
       severity: v.severity, scope: v.scope, enabled: v.enabled };
     if (v.scope === 'agent') body.agent_id = v.agent_id;
     if (v.scope === 'tag') body.tag = v.tag;
-    busy(form, async () => {
-      try {
-        if (editing) await api('PUT', '/api/v1/alert-rules/' + editing.id, { body });
-        else await api('POST', '/api/v1/alert-rules', { body });
-        dlg.close();
-        toast(editing ? 'Rule saved' : 'Rule created');
-        load();
-      } catch (err) {
-        formError(form, err);
-      }
-    });
+    if (editing) await api('PUT', '/api/v1/alert-rules/' + editing.id, { body });
+    else await api('POST', '/api/v1/alert-rules', { body });
+    dlg.close();
+    toast(editing ? 'Rule saved' : 'Rule created');
+    load();
   });
   $('#rule-new').addEventListener('click', () => edit(null));
   await load();

@@ -1,8 +1,8 @@
 // Webhook endpoints (admins) and each endpoint's delivery log.
 import { api } from '../lib/api.js';
-import { $, fill, formValues, h } from '../lib/dom.js';
+import { $, fill, h } from '../lib/dom.js';
 import { time } from '../lib/format.js';
-import { Pager, badge, busy, confirmAction, copyBlock, done, empty, formError, loading, openDialog, showError, toast } from '../lib/ui.js';
+import { Pager, badge, confirmAction, copyBlock, done, empty, loading, onSubmit, openDialog, showError, toast } from '../lib/ui.js';
 
 export async function start() {
   const state = $('#hooks-state');
@@ -87,19 +87,11 @@ export async function start() {
     form.reset();
     openDialog(dlg);
   });
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const v = formValues(form);
-    busy(form, async () => {
-      try {
-        const r = await api('POST', '/api/v1/webhooks', { body: { url: v.url, description: v.description } });
-        dlg.close();
-        fill($('#hook-created'), copyBlock('Signing secret of ' + r.url + ':', r.secret, 'Shown only now: verify each delivery\'s webhook-signature with it.'));
-        load();
-      } catch (err) {
-        formError(form, err);
-      }
-    });
+  onSubmit(form, async (v) => {
+    const r = await api('POST', '/api/v1/webhooks', { body: { url: v.url, description: v.description } });
+    dlg.close();
+    fill($('#hook-created'), copyBlock('Signing secret of ' + r.url + ':', r.secret, 'Shown only now: verify each delivery\'s webhook-signature with it.'));
+    load();
   });
   await load();
 }
