@@ -10,4 +10,9 @@
 //
 // Only this package imports Fiber. It turns domain errors into HTTP in
 // errorHandler and nowhere else.
+//
+// Deps.Pages (package web, a net/http handler) is mounted after the route
+// table for every GET and HEAD outside /api/ and /metrics (pages.go): the
+// dashboard's frames and assets, which hold no data and check no
+// credential; the browser reads everything through the table's routes.
 package api

@@ -69,8 +69,9 @@ func TestDashboard(t *testing.T) {
 		b.screenshot(t, "fleet-light")
 
 		b.do(t, "sort by CPU", chromedp.Click(chromedp.CSS(`th[data-sort="cpu"] button`)))
+		b.waitFor(t, "ascending CPU order", `document.querySelector('th[data-sort="cpu"]').getAttribute('aria-sort') === 'ascending'`)
 		b.do(t, "sort by CPU, descending", chromedp.Click(chromedp.CSS(`th[data-sort="cpu"] button`)))
-		b.waitFor(t, "descending CPU order", `location.search.includes('sort=-cpu') && document.body.dataset.ready === 'true'`)
+		b.waitFor(t, "descending CPU order", `location.search.includes('sort=-cpu') && document.querySelector('th[data-sort="cpu"]').getAttribute('aria-sort') === 'descending'`)
 		b.waitFor(t, "the API's order", fmt.Sprintf(`[...document.querySelectorAll('#fleet-table tbody tr')].map(r => r.dataset.agent).join() === %q`,
 			api.Items[0].ID+","+api.Items[1].ID+","+api.Items[2].ID))
 
