@@ -16,8 +16,8 @@
 // Through the API a viewer's browser is refused exactly what a viewer's
 // curl is; the page only hides the controls it would be refused
 // (body[data-role] and the .need-member / .need-admin classes). The API
-// grew two routes for the pages, both in its route table: GET /auth/session
-// and GET /fleet (package fleet).
+// grew three routes for the pages, all in its route table: GET
+// /auth/session, GET /fleet (package fleet) and POST /auth/password.
 //
 // The package imports no domain package and no Fiber: it is a net/http
 // handler that api mounts for every GET outside /api/ (api/pages.go), so it
