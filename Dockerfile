@@ -1,11 +1,21 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build of the monsys hub. The image runs against an external
 # PostgreSQL/TimescaleDB (MONSYS_DATABASE_URL); see docker-compose.yml.
+# The dashboard's bundle (web/ui → web/dist), as `make assets` builds it.
+FROM node:20-bookworm-slim AS ui
+WORKDIR /src/web/ui
+COPY web/ui/package.json web/ui/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ui ./
+COPY web/dist/README.md ../dist/README.md
+RUN node build.mjs
+
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/root/go/pkg/mod go mod download
 COPY . .
+COPY --from=ui /src/web/dist ./web/dist
 ARG VERSION=dev
 RUN --mount=type=cache,target=/root/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/monsys ./cmd/monsys && \

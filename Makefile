@@ -6,18 +6,18 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 30s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test build deps lint fmt vet fuzz bench bench-micro clean
+.PHONY: run test build deps assets browser lint fmt vet fuzz bench bench-micro bench-web clean
 
 ## run: build the hub and serve on :8080 with the embedded PostgreSQL under ./monsys-data
 run: deps build
 	MONSYS_AGENT_DIST_DIR=$${MONSYS_AGENT_DIST_DIR:-$(BIN)/dist} ./$(BIN)/monsys serve
 
-## test: the whole suite with the race detector, database tests included
-test: deps
+## test: the whole suite with the race detector, database and browser tests included
+test: deps assets browser
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-## build: the hub, and the agent for linux/amd64 and arm64 into bin/dist (the hub serves them)
-build:
+## build: the hub (with the dashboard's assets), and the agent for linux/amd64 and arm64 into bin/dist (the hub serves them)
+build: assets
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/monsys ./cmd/monsys
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/monsys-agent ./cmd/monsys-agent
 	@mkdir -p $(BIN)/dist
@@ -29,6 +29,21 @@ build:
 ## deps: PostgreSQL server binaries (installed with apt-get when missing and possible)
 deps:
 	@scripts/ensure-postgres.sh
+
+## assets: the dashboard's bundle (web/ui → web/dist, embedded by the hub): npm packages pinned by
+## web/ui/package-lock.json, bundled by esbuild; nothing is fetched at run time
+UI_SOURCES := $(shell find web/ui/src -type f 2>/dev/null) web/ui/build.mjs
+assets: web/dist/app.js
+web/dist/app.js: web/ui/node_modules/.package-lock.json $(UI_SOURCES)
+	cd web/ui && node build.mjs
+web/ui/node_modules/.package-lock.json: web/ui/package-lock.json web/ui/package.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm (Node.js 20 or newer) is needed to build the dashboard: apt-get install nodejs npm" >&2; exit 1; }
+	cd web/ui && npm ci --no-audit --no-fund
+	@touch $@
+
+## browser: Chromium for the browser tests (installed with apt-get when missing and possible)
+browser:
+	@scripts/ensure-chromium.sh
 
 lint: vet
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
@@ -65,6 +80,12 @@ bench-micro: deps
 	  $(GO) test -run '^$$' -bench 'PipelineVsCopyCeiling' -benchtime 2x -count 3 ./ingest && \
 	  $(GO) test -run '^$$' -bench 'CopyIndexChoice' -benchtime 40x -count 3 ./tsdb; } | tee $$out; \
 	echo "results: $$out"
+
+## bench-web: the dashboard in headless Chromium (about 5 minutes): the fleet page of 1000 agents, a host's
+## 30 days of charts, the bundle's size; JSON in bench/results/
+bench-web: deps build browser
+	@mkdir -p bench/results
+	$(GO) run ./cmd/monsys-bench web --hub-bin $(BIN)/monsys --results bench/results $(BENCHFLAGS)
 
 clean:
 	rm -rf $(BIN)

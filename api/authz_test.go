@@ -100,6 +100,11 @@ var authzRows = map[string]authzRow{
 		build: func(_ *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/auth/forgot-password", body: forgotRequest{Email: c.fx.email(auth.RoleViewer)}}
 		}},
+	"POST /api/v1/auth/password": {access: signedIn, minRole: auth.RoleViewer, ok: 204,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			// The same password again: later rows still sign in with it.
+			return target{path: "/api/v1/auth/password", body: changePasswordRequest{CurrentPassword: testPassword, NewPassword: testPassword}}
+		}},
 	"POST /api/v1/auth/reset-password": {access: public, ok: 204,
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/auth/reset-password", body: resetRequest{Token: e.resetToken(c.fx), Password: testPassword}}
@@ -110,6 +115,8 @@ var authzRows = map[string]authzRow{
 			return target{path: "/api/v1/auth/accept-invite", body: acceptInviteRequest{Token: tok, Password: testPassword}}
 		}},
 	"GET /api/v1/auth/tenants": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/auth/tenants")},
+	"GET /api/v1/auth/session": {access: signedIn, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/auth/session")},
+	"GET /api/v1/fleet":        {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/fleet")},
 	"POST /api/v1/auth/switch-tenant": {access: signedIn, minRole: auth.RoleViewer, ok: 200,
 		build: func(_ *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/auth/switch-tenant", body: switchTenantRequest{TenantID: c.fx.Tenant.ID}}

@@ -28,4 +28,11 @@
 // POST /ingest and POST /write hand the body as sent to ingest.Service
 // (its one front door) and answer its receipt; the handlers hold no step
 // of the pipeline.
+//
+// # Pages
+//
+// Deps.Pages (package web, a net/http handler) is mounted after the route
+// table for every GET and HEAD outside /api/ and /metrics (pages.go): the
+// dashboard's frames and assets, which hold no data and check no
+// credential; the browser reads everything through the table's routes.
 package api

@@ -23,6 +23,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/pgtest"
 	"github.com/monsys/monsys/query"
@@ -114,7 +115,8 @@ func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...fu
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)
 	}
-	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: svc, Metrics: metrics, SharedLimits: shared})
+	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: svc, Metrics: metrics, SharedLimits: shared,
+		Fleet: fleet.New(st, metrics, nil)})
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)
@@ -507,5 +509,6 @@ func (e *env) sessionID(c cred) uuid.UUID {
 // reference/API.md's quotas back with RateQuotas = nil.
 func generousQuotas() map[string]int {
 	return map[string]int{"login": 100000, "totp_challenge": 100000, "forgot_password": 100000, "invitations": 100000,
-		"rotate_token": 100000, "rotate_signing_key": 100000, "user": 1000000, "totp_failures": 100000}
+		"rotate_token": 100000, "rotate_signing_key": 100000, "user": 1000000, "totp_failures": 100000,
+		"change_password": 100000}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -53,6 +54,10 @@ type Deps struct {
 	Ingest   *ingest.Service // the front door of /ingest and /write
 	Metrics  MetricsQuerier  // nil: the metric routes answer 503
 	Relay    *relay.Registry // connected agents; nil: the server makes its own
+	Fleet    FleetOverview   // nil: GET /fleet answers 503
+	// Pages is the dashboard (package web), served outside /api/; nil
+	// serves none.
+	Pages http.Handler
 	// SharedLimits, when set, keeps rate-limit counts in this database so
 	// that the hubs of a cluster share them (MONSYS_CLUSTER=1).
 	SharedLimits ratelimit.DB
@@ -69,6 +74,7 @@ type Server struct {
 	routes       []route
 	ingest       *ingest.Service
 	query        MetricsQuerier
+	fleet        FleetOverview
 	limiters     limiters
 	sharedLimits ratelimit.DB
 	resets       *resetQueue
@@ -89,6 +95,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		ingest: deps.Ingest}
 	if s.query == nil {
 		s.query = noMetrics{}
+	}
+	if s.fleet = deps.Fleet; s.fleet == nil {
+		s.fleet = noFleet{}
 	}
 	if s.cfg.MaxPushConns <= 0 {
 		s.cfg.MaxPushConns = 10000
@@ -127,6 +136,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		if r.Method == fiber.MethodGet {
 			s.app.Add(fiber.MethodHead, r.Path, s.guard(r), r.Handler) // monitors probe with HEAD
 		}
+	}
+	if deps.Pages != nil {
+		s.mountPages(deps.Pages)
 	}
 	s.resets = newResetQueue(s.store, s.log) // last: nothing after it can fail and leak its goroutine
 	return s, nil

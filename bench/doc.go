@@ -17,6 +17,11 @@
 //     and from raw samples.
 //   - victoriametrics (victoria.go): the same samples to a VictoriaMetrics
 //     single node's import API, for a ratio on the same machine.
+//   - web (web.go): the dashboard against a real hub holding a fleet and a
+//     long host loaded straight into storage (bench/load): the fleet page's
+//     requests timed from a client on loopback, then headless Chromium
+//     (browser.go, shared with the browser tests) for the first paint, the
+//     fleet's rows and a host's 30-day charts, and the bundle's size.
 //
 // The hub's CPU is read from /proc (procstat.go): utime+stime of the hub
 // process and of its PostgreSQL (the postmaster and its backends, plus the

@@ -25,6 +25,7 @@ type Result struct {
 
 	Ingest  *IngestReport `json:"ingest,omitempty"`
 	Query   *QueryReport  `json:"query,omitempty"`
+	Web     *WebReport    `json:"web,omitempty"`
 	Profile string        `json:"hub_profile_top,omitempty"` // go tool pprof -top head, where taken
 }
 
@@ -123,6 +124,9 @@ func (r *Result) Markdown() string {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %.1f | %.1f | %s |\n", t.Query, t.Source, t.P50, t.P95, ratio)
 		}
+	}
+	if r.Web != nil {
+		r.Web.markdown(&b)
 	}
 	return b.String()
 }

@@ -41,12 +41,15 @@
 // ending in _total), is the per-second increase between the last values of
 // consecutive non-empty buckets, a decrease counting as a reset to zero.
 //
-// # Top and names
+// # Top, lines and names
 //
 // Top aggregates each series of one metric over the whole range (hours for
 // ranges of 6 h or more, minutes from 10 min, raw samples below; widened
-// to whole buckets) and ranks agents by their highest series. Names lists
-// metric names with their label keys and series counts.
+// to whole buckets) and ranks agents by their highest series. Lines reads
+// one metric of many agents at one step, planned as Range plans, in one
+// read (the fleet page's sparklines; an agent counts with its first series
+// by id). Names lists metric names with their label keys and series
+// counts.
 //
 // # Concurrency
 //

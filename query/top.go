@@ -43,14 +43,10 @@ func (s *Service) Top(ctx context.Context, tenantID uuid.UUID, req TopRequest) (
 		return nil, err
 	}
 	defer done()
-	candidates, err := s.src.MetricSeries(ctx, tenantID, req.Metric, equalities(req.Matchers), l.MaxCandidates+1)
+	series, err := s.tenantSeries(ctx, tenantID, req.Metric, req.Matchers)
 	if err != nil {
 		return nil, err
 	}
-	if len(candidates) > l.MaxCandidates {
-		return nil, tooLargef("metric", "%s has more than %d series in this tenant that match; narrow it with match=", req.Metric, l.MaxCandidates)
-	}
-	series := matching(candidates, req.Matchers)
 	byID := make(map[int64]tsdb.Series, len(series))
 	q := tsdb.BucketQuery{Tier: plan.Tier, From: plan.From, To: plan.To, Agg: req.Agg, SeriesIDs: make([]int64, 0, len(series))}
 	for _, sr := range series {

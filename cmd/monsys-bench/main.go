@@ -31,6 +31,6 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newIngestCommand(), newQueryCommand(), newStandardCommand())
+	root.AddCommand(newIngestCommand(), newQueryCommand(), newStandardCommand(), newWebCommand())
 	return root
 }

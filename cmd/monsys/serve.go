@@ -17,9 +17,12 @@ import (
 
 	"github.com/monsys/monsys/api"
 	"github.com/monsys/monsys/config"
+	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
+	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
+	"github.com/monsys/monsys/web"
 	"github.com/monsys/monsys/workers"
 )
 
@@ -193,9 +196,10 @@ func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
 	return reg
 }
 
-func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Registry, dialect string, ing *ingest.Service, q api.MetricsQuerier) (*api.Server, error) {
+func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Registry, dialect string, ing *ingest.Service, q *query.Service) (*api.Server, error) {
 	cfg := m.Config
-	deps := api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q}
+	deps := api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q,
+		Fleet: fleet.New(st, q, nil)}
 	if cfg.Cluster {
 		deps.SharedLimits = pool // every hub counts in the same rate_counters rows
 	}
@@ -205,6 +209,9 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Re
 	}
 	if totpKey == nil {
 		m.Logger.Warn("MONSYS_TOTP_KEY is not set: TOTP secrets are stored unencrypted")
+	}
+	if deps.Pages, err = web.New(web.Config{PublicURL: cfg.PublicURL, Version: buildVersion()}, m.Logger); err != nil {
+		return nil, err
 	}
 	return api.New(api.Config{
 		PublicURL: cfg.PublicURL, InsecureCookies: cfg.InsecureCookies, SessionIdle: cfg.SessionIdle,

@@ -1,0 +1,53 @@
+package web
+
+// page is one screen of the dashboard: where it is served, which template
+// draws its frame, and which script module (the same name, data-page on
+// <body>) fills it from the API.
+type page struct {
+	Pattern string // net/http pattern, GET
+	Name    string // template file templates/<Name>.html and the script module
+	Title   string
+	Chrome  bool   // with the navigation bar; the sign-in pages have none
+	Section string // the navigation entry shown as current
+}
+
+// pages is every page the hub serves. A new feature adds its row here, its
+// template under templates/ and its module under ui/src/pages/ (registered
+// in ui/src/main.js).
+var pages = []page{
+	{Pattern: "/login", Name: "login", Title: "Sign in"},
+	{Pattern: "/forgot-password", Name: "forgot", Title: "Forgot password"},
+	{Pattern: "/reset-password", Name: "reset", Title: "Choose a new password"},
+	{Pattern: "/accept-invite", Name: "invite", Title: "Accept invitation"},
+
+	{Pattern: "/{$}", Name: "fleet", Title: "Fleet", Chrome: true, Section: "fleet"},
+	{Pattern: "/hosts/{id}", Name: "host", Title: "Host", Chrome: true, Section: "fleet"},
+	{Pattern: "/alerts", Name: "alerts", Title: "Alerts", Chrome: true, Section: "alerts"},
+	{Pattern: "/alert-rules", Name: "rules", Title: "Alert rules", Chrome: true, Section: "rules"},
+	{Pattern: "/inventory", Name: "inventory", Title: "Inventory search", Chrome: true, Section: "inventory"},
+	{Pattern: "/webhooks", Name: "webhooks", Title: "Webhooks", Chrome: true, Section: "webhooks"},
+	{Pattern: "/settings/people", Name: "people", Title: "People", Chrome: true, Section: "people"},
+	{Pattern: "/settings/api-keys", Name: "apikeys", Title: "API keys", Chrome: true, Section: "apikeys"},
+	{Pattern: "/settings/enrollment", Name: "enrollment", Title: "Enroll agents", Chrome: true, Section: "enrollment"},
+	{Pattern: "/audit", Name: "audit", Title: "Audit log", Chrome: true, Section: "audit"},
+	{Pattern: "/account", Name: "account", Title: "Your account", Chrome: true, Section: "account"},
+}
+
+// navItem is one link of the navigation bar. MinRole hides it from people
+// below that role (the API refuses them anyway): the browser learns the
+// role from GET /api/v1/auth/session and the stylesheet hides the rest.
+type navItem struct {
+	Key, Href, Label, MinRole string
+}
+
+var navigation = []navItem{
+	{Key: "fleet", Href: "/", Label: "Fleet"},
+	{Key: "alerts", Href: "/alerts", Label: "Alerts"},
+	{Key: "rules", Href: "/alert-rules", Label: "Rules"},
+	{Key: "inventory", Href: "/inventory", Label: "Inventory"},
+	{Key: "webhooks", Href: "/webhooks", Label: "Webhooks", MinRole: "admin"},
+	{Key: "audit", Href: "/audit", Label: "Audit", MinRole: "admin"},
+	{Key: "people", Href: "/settings/people", Label: "People"},
+	{Key: "apikeys", Href: "/settings/api-keys", Label: "API keys"},
+	{Key: "enrollment", Href: "/settings/enrollment", Label: "Enroll", MinRole: "admin"},
+}
