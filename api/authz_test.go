@@ -100,10 +100,10 @@ var authzRows = map[string]authzRow{
 		build: func(_ *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/auth/forgot-password", body: forgotRequest{Email: c.fx.email(auth.RoleViewer)}}
 		}},
-	"POST /api/v1/auth/password": {access: signedIn, minRole: auth.RoleViewer, ok: 204,
+	"POST /api/v1/auth/change-password": {access: signedIn, minRole: auth.RoleViewer, ok: 204,
 		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
 			// The same password again: later rows still sign in with it.
-			return target{path: "/api/v1/auth/password", body: changePasswordRequest{CurrentPassword: testPassword, NewPassword: testPassword}}
+			return target{path: "/api/v1/auth/change-password", body: changePasswordRequest{CurrentPassword: testPassword, NewPassword: testPassword}}
 		}},
 	"POST /api/v1/auth/reset-password": {access: public, ok: 204,
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {

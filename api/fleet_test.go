@@ -153,11 +153,11 @@ func TestChangePassword(t *testing.T) {
 	a := e.newTenant("alpha")
 	here, elsewhere := e.session(a, auth.RoleMember), e.session(a, auth.RoleMember)
 	const fresh = "a fresh password that is long"
-	e.do("POST", "/api/v1/auth/password", here, changePasswordRequest{CurrentPassword: "not it at all, sorry", NewPassword: fresh}).
+	e.do("POST", "/api/v1/auth/change-password", here, changePasswordRequest{CurrentPassword: "not it at all, sorry", NewPassword: fresh}).
 		wantProblem(t, http.StatusUnprocessableEntity)
-	e.do("POST", "/api/v1/auth/password", here, changePasswordRequest{CurrentPassword: testPassword, NewPassword: "short"}).
+	e.do("POST", "/api/v1/auth/change-password", here, changePasswordRequest{CurrentPassword: testPassword, NewPassword: "short"}).
 		wantProblem(t, http.StatusUnprocessableEntity)
-	e.do("POST", "/api/v1/auth/password", here, changePasswordRequest{CurrentPassword: testPassword, NewPassword: fresh}).
+	e.do("POST", "/api/v1/auth/change-password", here, changePasswordRequest{CurrentPassword: testPassword, NewPassword: fresh}).
 		want(t, http.StatusNoContent, nil)
 	e.do("GET", "/api/v1/auth/session", here, nil).want(t, http.StatusOK, nil)
 	e.do("GET", "/api/v1/auth/session", elsewhere, nil).wantProblem(t, http.StatusUnauthorized)

@@ -92,7 +92,7 @@ func (s *Server) routeTable() []route {
 			Reply:   sessionInfoReply{}},
 		{Method: "POST", Path: v1 + "/auth/switch-tenant", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.switchTenant, Tag: "auth",
 			Summary: "Move the session to another of the caller's tenants", Request: switchTenantRequest{}, Reply: tenantMembershipReply{}},
-		{Method: "POST", Path: v1 + "/auth/password", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.changePassword, Tag: "auth",
+		{Method: "POST", Path: v1 + "/auth/change-password", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.changePassword, Tag: "auth",
 			Summary: "Change your password with the current one; your other sessions end", Request: changePasswordRequest{}, Status: 204,
 			Limit: changePasswordLimit()},
 		{Method: "GET", Path: v1 + "/sessions", Access: signedIn, MinRole: auth.RoleViewer, Handler: s.listSessions, Tag: "auth",

@@ -17,7 +17,7 @@
 // curl is; the page only hides the controls it would be refused
 // (body[data-role] and the .need-member / .need-admin classes). The API
 // grew three routes for the pages, all in its route table: GET
-// /auth/session, GET /fleet (package fleet) and POST /auth/password.
+// /auth/session, GET /fleet (package fleet) and POST /auth/change-password.
 //
 // The package imports no domain package and no Fiber: it is a net/http
 // handler that api mounts for every GET outside /api/ (api/pages.go), so it

@@ -26,7 +26,7 @@ function password() {
   const form = $('#password-form');
   onSubmit(form, async (v) => {
     if (v.new_password !== v.again) throw inputError('The two new passwords differ.', 'again', 'must repeat the new password');
-    await api('POST', '/api/v1/auth/password', { body: { current_password: v.current_password, new_password: v.new_password } });
+    await api('POST', '/api/v1/auth/change-password', { body: { current_password: v.current_password, new_password: v.new_password } });
     form.reset();
     toast('Password changed; your other sessions ended');
     sessions();
