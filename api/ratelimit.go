@@ -64,7 +64,7 @@ func (s *Server) limiterFor(rl *rateLimit) counter {
 		if s.sharedLimits != nil {
 			l = ratelimit.NewShared(rl.Policy, s.sharedLimits)
 		} else {
-			l = ratelimit.New(rl.Policy, nil)
+			l = ratelimit.New(rl.Policy, s.cfg.RateClock)
 		}
 		s.limiters[rl.Policy.Name] = l
 	}

@@ -36,6 +36,9 @@ type Config struct {
 	// (login, totp_challenge, forgot_password, invitations, rotate_token,
 	// rotate_signing_key, user); nil keeps reference/API.md's.
 	RateQuotas map[string]int
+	// RateClock is the clock of the in-memory rate limits (time.Now when
+	// nil); tests that count a whole window of slow requests freeze it.
+	RateClock func() time.Time
 	// TOTPKey (32 bytes) encrypts TOTP secrets at rest; nil stores them
 	// unencrypted.
 	TOTPKey  []byte

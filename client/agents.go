@@ -79,6 +79,16 @@ func (e *HostNotFoundError) Error() string {
 // Is makes errors.Is(err, ErrNotFound) hold.
 func (e *HostNotFoundError) Is(target error) bool { return target == ErrNotFound }
 
+// AgentIDOf is FindAgent's id for a --host flag: "" when hostOrID is
+// empty (no filter), the agent's id otherwise.
+func (c *Client) AgentIDOf(ctx context.Context, hostOrID string) (string, error) {
+	if hostOrID == "" {
+		return "", nil
+	}
+	a, err := c.FindAgent(ctx, hostOrID)
+	return a.ID, err
+}
+
 // FindAgent names an agent by id or by its exact hostname (ignoring case).
 // A hostname two agents share is an *AmbiguousHostError; one nobody has a
 // *HostNotFoundError.

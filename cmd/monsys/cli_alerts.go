@@ -21,12 +21,8 @@ func (c *cli) alertsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if host != "" {
-				ag, err := hub.FindAgent(cmd.Context(), host)
-				if err != nil {
-					return err
-				}
-				q.AgentID = ag.ID
+			if q.AgentID, err = hub.AgentIDOf(cmd.Context(), host); err != nil {
+				return err
 			}
 			q.Since = since(sinceFlag)
 			list, err := hub.Alerts(cmd.Context(), q)

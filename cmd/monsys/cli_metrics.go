@@ -212,13 +212,9 @@ func (c *cli) metricNames(cmd *cobra.Command, host, prefix string) ([]cobra.Comp
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
 	defer cancel()
-	agentID := ""
-	if host != "" {
-		ag, err := hub.FindAgent(ctx, host)
-		if err != nil {
-			return nil, fail
-		}
-		agentID = ag.ID
+	agentID, err := hub.AgentIDOf(ctx, host)
+	if err != nil {
+		return nil, fail
 	}
 	names, err := hub.MetricNames(ctx, agentID)
 	if err != nil {

@@ -111,12 +111,8 @@ func (c *cli) ruleCreateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if host != "" {
-				ag, err := hub.FindAgent(cmd.Context(), host)
-				if err != nil {
-					return err
-				}
-				spec.AgentID = ag.ID
+			if spec.AgentID, err = hub.AgentIDOf(cmd.Context(), host); err != nil {
+				return err
 			}
 			r, err := hub.CreateRule(cmd.Context(), spec)
 			if err != nil {
