@@ -60,3 +60,10 @@ func refresh(ctx context.Context, pool *pgxpool.Pool, view string, now time.Time
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// ForgetWatermarks clears the rollup watermarks, so that CatchUp rolls up
+// everything loaded behind a hub whose worker had already moved them on.
+func ForgetWatermarks(ctx context.Context, pool *pgxpool.Pool) error {
+	_, err := pool.Exec(ctx, `DELETE FROM rollup_watermarks`)
+	return err
+}
