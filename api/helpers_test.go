@@ -38,12 +38,14 @@ var testDB *pgtest.Harness
 // TestMain runs the package's tests against the harness's PostgreSQL and
 // then checks that no goroutine outlived them: the server starts some of
 // its own (push connections, the reset queue), and every one must end
-// with Shutdown. Two of fasthttp's are not the server's to end: the date
-// updater runs once per process for good, and a worker pool's cleaner
-// returns from its 10 s sleep after Stop.
+// with Shutdown. Three of fasthttp's are not the server's to end: the date
+// updater runs once per process for good, as does the file cache cleaner
+// of Fiber's one process-wide SendFile handler (agent downloads), and a
+// worker pool's cleaner returns from its 10 s sleep after Stop.
 func TestMain(m *testing.M) {
 	os.Exit(pgtest.NoLeaks(pgtest.Main(m, &testDB),
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*inMemoryCacheManager).handleCleanCache"),
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2")))
 }
 
