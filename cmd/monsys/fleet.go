@@ -19,7 +19,6 @@ import (
 // evaluating twice a minute keeps a for-duration within half a minute.
 const (
 	alertRulesEvery = 30 * time.Second
-	silentEvery     = 30 * time.Second
 	webhooksEvery   = 2 * time.Second
 	// Finished deliveries stay in the delivery log this long.
 	deliveryLogKeep = 30 * 24 * time.Hour
@@ -43,11 +42,12 @@ func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometh
 		return nil, err
 	}
 	rules := alerting.NewEvaluator(st, q, log, nil, am)
-	silent := alerting.NewSilent(st, float64(cfg.SilentAfterIntervals), log, am)
+	silent := alerting.NewSilent(st, alerting.SilentConfig{Intervals: float64(cfg.SilentAfterIntervals),
+		Every: cfg.SilentCheckEvery, Grace: cfg.SilentRestartGrace}, log, am)
 	hooks := webhook.New(st, webhook.Config{Policy: webhookPolicy(cfg), Metrics: wm}, log)
 	return []workers.Job{
 		{Name: "alert-rules", Interval: alertRulesEvery, Run: rules.Run},
-		{Name: "silent-agents", Interval: silentEvery, RunAtStart: true, Run: silent.Run},
+		{Name: "silent-agents", Interval: cfg.SilentCheckEvery, RunAtStart: true, Run: silent.Run},
 		{Name: "webhooks", Interval: webhooksEvery, RunAtStart: true, Run: hooks.Run},
 		{Name: "webhook-log", Interval: time.Hour, RunAtStart: true, Run: func(ctx context.Context) error {
 			n, err := st.PruneDeliveries(ctx, time.Now().Add(-deliveryLogKeep))
