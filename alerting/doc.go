@@ -36,6 +36,8 @@
 // An outage is told once per tenant, as the tenant-wide system alert
 // hub_restarted with the gap in its summary, not once per agent. An
 // agent already flagged before the outage stays flagged until it reports.
+// A hub shutting down stops the check (Silent.StopHearing) before it stops
+// taking batches.
 //
 // Jobs hold no state between runs: everything is in the database, so
 // several hubs may evaluate (a transition conflicts harmlessly at worst).

@@ -3,6 +3,7 @@ package alerting
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/monsys/monsys/store"
@@ -34,7 +35,13 @@ type Silent struct {
 	log       *slog.Logger
 	m         *Metrics
 	ticked    bool // this process has recorded a pass: later passes are not a start
+	deaf      atomic.Bool
 }
+
+// StopHearing makes later passes do nothing: the hub has stopped taking
+// agents' batches (it is shutting down), so their silence from now on is
+// the hub's, not theirs. The next hub start begins their allowance again.
+func (s *Silent) StopHearing() { s.deaf.Store(true) }
 
 // SilentConfig is how the silent check judges agents.
 type SilentConfig struct {
@@ -55,6 +62,9 @@ func NewSilent(st SilentStore, cfg SilentConfig, log *slog.Logger, m *Metrics) *
 
 // Run makes one pass. Passes run one at a time (the worker Runner's job).
 func (s *Silent) Run(ctx context.Context) error {
+	if s.deaf.Load() {
+		return nil
+	}
 	tick, err := s.st.TickHub(ctx, !s.ticked, gapPasses*s.every)
 	if err != nil {
 		return err

@@ -30,22 +30,29 @@ func webhookPolicy(cfg config.Config) webhook.Policy {
 	return webhook.Policy{Allow: allow}
 }
 
+// fleetWork is the fleet's background jobs, and the silent check among
+// them, which shutdown stops before HTTP (StopHearing).
+type fleetWork struct {
+	jobs   []workers.Job
+	silent *alerting.Silent
+}
+
 // fleetJobs evaluate alert rules, flag silent agents and deliver webhooks,
 // counting their work in reg.
-func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometheus.Registerer, log *slog.Logger) ([]workers.Job, error) {
+func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometheus.Registerer, log *slog.Logger) (fleetWork, error) {
 	am, err := alerting.NewMetrics(reg)
 	if err != nil {
-		return nil, err
+		return fleetWork{}, err
 	}
 	wm, err := webhook.NewMetrics(reg)
 	if err != nil {
-		return nil, err
+		return fleetWork{}, err
 	}
 	rules := alerting.NewEvaluator(st, q, log, nil, am)
 	silent := alerting.NewSilent(st, alerting.SilentConfig{Intervals: float64(cfg.SilentAfterIntervals),
 		Every: cfg.SilentCheckEvery, Grace: cfg.SilentRestartGrace}, log, am)
 	hooks := webhook.New(st, webhook.Config{Policy: webhookPolicy(cfg), Metrics: wm}, log)
-	return []workers.Job{
+	return fleetWork{silent: silent, jobs: []workers.Job{
 		{Name: "alert-rules", Interval: alertRulesEvery, Run: rules.Run},
 		{Name: "silent-agents", Interval: cfg.SilentCheckEvery, RunAtStart: true, Run: silent.Run},
 		{Name: "webhooks", Interval: webhooksEvery, RunAtStart: true, Run: hooks.Run},
@@ -56,5 +63,5 @@ func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometh
 			}
 			return err
 		}},
-	}, nil
+	}}, nil
 }
