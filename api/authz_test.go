@@ -268,6 +268,7 @@ var authzRows = map[string]authzRow{
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/alert-rules", body: matrixRule()}
 		}},
+	"POST /api/v1/alert-rules/defaults": {access: person, minRole: auth.RoleMember, ok: 200, build: static("/api/v1/alert-rules/defaults")},
 	"GET /api/v1/alert-rules/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/alert-rules/" + e.rule(c.fx).String()}

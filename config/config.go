@@ -48,6 +48,7 @@ type Config struct {
 	RetentionOneMinute  time.Duration `env:"RETENTION_1M" envDefault:"4320h" help:"how long the 1-minute rollup (samples_1m) is kept"`
 	RetentionOneHour    time.Duration `env:"RETENTION_1H" envDefault:"17520h" help:"how long the 1-hour rollup (samples_1h) is kept"`
 
+	DefaultRulesExisting string        `env:"DEFAULT_RULES_EXISTING" envDefault:"install" help:"install: tenants created before the default alert rules existed get them at the next start; decline: they do not (POST /api/v1/alert-rules/defaults adds them later)"`
 	SilentAfterIntervals int           `env:"SILENT_AFTER_INTERVALS" envDefault:"3" help:"an agent is silent (alert raised) after this many of its expected reporting intervals of hub up time without a batch"`
 	SilentCheckEvery     time.Duration `env:"SILENT_CHECK_INTERVAL" envDefault:"30s" help:"how often the silent-agent check runs; no pass for 3 of these counts as a hub outage (one hub_restarted alert, allowances start again)"`
 	SilentRestartGrace   time.Duration `env:"SILENT_RESTART_GRACE" envDefault:"90s" help:"after a hub start or outage no agent is silent before this much up time (at least the agents' 60 s longest retry backoff)"`
@@ -183,6 +184,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.TOTPKeyBytes(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.DefaultRulesExisting != "install" && c.DefaultRulesExisting != "decline" {
+		errs = append(errs, fmt.Errorf("MONSYS_DEFAULT_RULES_EXISTING=%q: want install or decline", c.DefaultRulesExisting))
 	}
 	if c.SilentCheckEvery < time.Second || c.SilentCheckEvery > time.Hour {
 		errs = append(errs, fmt.Errorf("MONSYS_SILENT_CHECK_INTERVAL=%s: want 1s to 1h", c.SilentCheckEvery))

@@ -140,6 +140,7 @@ func seedFleet(t *testing.T, h *hub) fleet {
 	t.Helper()
 	c := h.client()
 	c.login(t, ownerEmail, ownerPassword)
+	c.dropDefaultRules(t)
 	var tok struct{ Token string }
 	c.call(t, http.MethodPost, "/api/v1/enrollment-tokens", "", map[string]string{"name": "cli-e2e"}, http.StatusCreated, &tok)
 	enroll := func(machine, host string) fleetAgent {

@@ -65,3 +65,18 @@ func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometh
 		}},
 	}}, nil
 }
+
+// settleDefaultRules answers, once, migration 0014's offer of the default
+// alert rules to the tenants that existed before it: installed, unless the
+// operator declined with MONSYS_DEFAULT_RULES_EXISTING=decline.
+func settleDefaultRules(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger) error {
+	install := cfg.DefaultRulesExisting != "decline"
+	n, err := st.SettleDefaultRulesOffer(ctx, install)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("default alert rules offered to existing tenants", "tenants", n, "installed", install)
+	}
+	return nil
+}

@@ -98,6 +98,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := bootstrap(ctx, st, cfg, m.Stdout, log); err != nil {
 		return err
 	}
+	if err := settleDefaultRules(ctx, st, cfg, log); err != nil {
+		return err
+	}
 
 	if cfg.PprofListen != "" {
 		stopPprof, err := startPprof(cfg.PprofListen, log)
