@@ -131,6 +131,12 @@ var authzRows = map[string]authzRow{
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/invitations", body: inviteRequest{Email: uuid.NewString() + "@example.test", Role: "viewer"}}
 		}},
+	"GET /api/v1/invitations": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/invitations")},
+	"DELETE /api/v1/invitations/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			e.invitation(c.fx, "revoke-"+uuid.NewString()+"@example.test", auth.RoleViewer)
+			return target{path: "/api/v1/invitations/" + e.latestInvitation(c.fx).String()}
+		}},
 	"GET /api/v1/members": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/members")},
 	"PATCH /api/v1/members/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
