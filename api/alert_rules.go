@@ -24,7 +24,7 @@ type alertRuleRequest struct {
 	Threshold *float64   `json:"threshold"`
 	Window    string     `json:"window"`            // default 5m
 	Predict   string     `json:"predict,omitempty"` // predict_linear only: how far past now, e.g. 24h
-	For       string     `json:"for"`    // default 0s: fire at once
+	For       string     `json:"for"`               // default 0s: fire at once
 	Severity  string     `json:"severity"`
 	Scope     string     `json:"scope"` // fleet, agent or tag
 	AgentID   *uuid.UUID `json:"agent_id,omitempty"`
@@ -94,7 +94,7 @@ func (s *Server) parseRule(c *fiber.Ctx) (store.AlertRule, error) {
 	spec := alerting.Spec{Name: strings.TrimSpace(req.Name), Metric: req.Metric, Match: req.Match, Agg: req.Agg, Op: req.Op,
 		Window: dur("window", req.Window, "5m"), For: dur("for", req.For, "0s"), Severity: req.Severity,
 		Predict: dur("predict", req.Predict, "0s"),
-		Scope: req.Scope, AgentSet: req.AgentID != nil, Tag: req.Tag}
+		Scope:   req.Scope, AgentSet: req.AgentID != nil, Tag: req.Tag}
 	if req.Threshold == nil {
 		errs = append(errs, FieldError{Field: "threshold", Message: "is required"})
 	} else {
