@@ -74,7 +74,9 @@ func (s *Server) agentMetrics(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	req.MinAutoStep = time.Duration(agent.HeartbeatIntervalS) * time.Second
+	// An agent reports at least hourly; a longer heartbeat interval is not
+	// a reporting interval to keep buckets at.
+	req.MinAutoStep = min(time.Duration(agent.HeartbeatIntervalS)*time.Second, time.Hour)
 	res, err := s.query.Range(c.UserContext(), p.TenantID, id, req)
 	if err != nil {
 		return err

@@ -193,9 +193,9 @@ func TestDashboard(t *testing.T) {
 		b.open(t, base+"/settings/people")
 		row := `[...document.querySelectorAll('#invites-table tbody tr')].find(r => r.textContent.includes('` + email + `'))`
 		b.waitFor(t, "the pending invitation", `!!`+row)
-		b.do(t, "revoke", chromedp.Evaluate[chromedp.Void](row+`.querySelector('button').click()`, nil))
+		b.do(t, "revoke", chromedp.Evaluate[chromedp.Void](row+`.querySelector('button').click()`))
 		b.waitFor(t, "the confirmation dialog", `!!document.querySelector('dialog.confirm[open]')`)
-		b.do(t, "confirm", chromedp.Evaluate[chromedp.Void](`document.querySelector('dialog.confirm[open] button.danger').click()`, nil))
+		b.do(t, "confirm", chromedp.Evaluate[chromedp.Void](`document.querySelector('dialog.confirm[open] button.danger').click()`))
 		b.waitFor(t, "the invitation gone", `!`+row)
 		var pending struct{ Items []struct{ Email string } }
 		d.owner.call(t, http.MethodGet, "/api/v1/invitations", "", nil, http.StatusOK, &pending)
