@@ -249,6 +249,7 @@ var authzRows = map[string]authzRow{
 		}},
 
 	"GET /api/v1/agents/:id/inventory":         {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/inventory")},
+	"GET /api/v1/agents/:id/inventory/host":    {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/inventory/host")},
 	"GET /api/v1/agents/:id/inventory/changes": {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/inventory/changes?kind=packages")},
 	"GET /api/v1/agents/:id/processes":         {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/processes?sort=memory")},
 	"GET /api/v1/inventory/search":             {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/inventory/search?name=openssl")},
