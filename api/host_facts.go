@@ -22,6 +22,7 @@ type hostReply struct {
 	CPUCores       int        `json:"cpu_cores"` // logical CPUs
 	MemoryBytes    uint64     `json:"memory_bytes"`
 	Virtualization string     `json:"virtualization,omitempty"` // kvm, docker …; empty on bare metal or unknown
+	Addresses      []string   `json:"addresses,omitempty"`      // primary IP addresses
 	BootedAt       *time.Time `json:"booted_at,omitempty"`
 	CollectedAt    time.Time  `json:"collected_at"`
 }
@@ -32,7 +33,7 @@ func toHostReply(f store.HostFacts) *hostReply {
 		return nil // stored by the ingest decoder, so well-formed; an empty object has no facts either
 	}
 	out := &hostReply{OSName: h.Platform, OSVersion: h.PlatformVersion, Kernel: h.KernelVersion, Arch: h.Arch,
-		CPUModel: h.CPUModel, CPUCores: h.CPUCores, MemoryBytes: h.MemoryBytes, Virtualization: h.Virtualization,
+		CPUModel: h.CPUModel, CPUCores: h.CPUCores, MemoryBytes: h.MemoryBytes, Virtualization: h.Virtualization, Addresses: h.Addresses,
 		CollectedAt: utc(f.CollectedAt)}
 	if h.BootTime > 0 {
 		b := time.Unix(h.BootTime, 0).UTC()

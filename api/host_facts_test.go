@@ -24,7 +24,7 @@ func TestHostFactsWherePeopleLook(t *testing.T) {
 	boot := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	e.sendInventory(web, time.Now(), part(t, wire.KindHost, wire.HostInfo{Hostname: "web-1", OS: "linux", Platform: "ubuntu",
 		PlatformVersion: "24.04", KernelVersion: "6.8.0-45-generic", Arch: "amd64", CPUModel: "AMD EPYC 7B13", CPUCores: 8,
-		MemoryBytes: 16 << 30, Virtualization: "kvm", BootTime: boot.Unix()}))
+		MemoryBytes: 16 << 30, Virtualization: "kvm", BootTime: boot.Unix(), Addresses: []string{"192.0.2.10", "2001:db8::10"}}))
 	e.sendInventory(db, time.Now(), part(t, wire.KindHost, wire.HostInfo{Hostname: "db-1", OS: "linux", Platform: "debian",
 		PlatformVersion: "12.7", Arch: "arm64", CPUCores: 4, MemoryBytes: 8 << 30}))
 	for id, env := range map[string]string{web.ID.String(): "production", db.ID.String(): "staging"} {
@@ -36,7 +36,8 @@ func TestHostFactsWherePeopleLook(t *testing.T) {
 	e.do("GET", "/api/v1/agents/"+web.ID.String(), viewer, nil).want(t, http.StatusOK, &one)
 	h := one.Host
 	if h == nil || h.OSName != "ubuntu" || h.OSVersion != "24.04" || h.Kernel != "6.8.0-45-generic" || h.CPUModel != "AMD EPYC 7B13" ||
-		h.CPUCores != 8 || h.MemoryBytes != 16<<30 || h.Virtualization != "kvm" || h.BootedAt == nil || !h.BootedAt.Equal(boot) {
+		h.CPUCores != 8 || h.MemoryBytes != 16<<30 || h.Virtualization != "kvm" || h.BootedAt == nil || !h.BootedAt.Equal(boot) ||
+		len(h.Addresses) != 2 || h.Addresses[0] != "192.0.2.10" {
 		t.Errorf("GET /agents/:id host = %+v", h)
 	}
 	var hi hostInventoryReply
