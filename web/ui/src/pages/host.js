@@ -42,6 +42,7 @@ export async function start() {
     hw && hw.cpu_cores ? h('span', { title: hw.cpu_model || 'CPU' }, hw.cpu_cores + ' CPU' + (hw.cpu_cores === 1 ? '' : 's')) : null,
     hw && hw.memory_bytes ? h('span', null, bytes(hw.memory_bytes) + ' memory') : null,
     hw && hw.virtualization ? h('span', null, hw.virtualization) : null,
+    hw && hw.addresses && hw.addresses.length ? h('span', { class: 'mono', title: 'primary addresses' }, hw.addresses.join(', ')) : null,
     agent.agent_version ? h('span', null, 'agent ' + agent.agent_version) : null,
     agent.uptime_s != null ? h('span', null, 'up ' + duration(agent.uptime_s)) : null,
     h('span', null, 'last seen ', time(agent.last_seen_at, { relative: true })));
