@@ -85,13 +85,19 @@ func Load(args, environ []string, usage io.Writer) (Config, error) {
 		}
 	}
 	fs := flag.NewFlagSet("monsys-agent", flag.ContinueOnError)
-	fs.SetOutput(usage)
+	// Parse errors are returned, to be printed once by the caller; the
+	// usage goes out only when asked for with -h or --help.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	configFile := fs.String("config", "", "file of MONSYS_AGENT_* settings (KEY=VALUE lines); env: MONSYS_AGENT_CONFIG")
 	flagValues := map[string]*string{}
 	for _, s := range settings() {
 		flagValues[s.flag] = fs.String(s.flag, "", s.help+" (env "+EnvPrefix+s.env+", default "+strconv.Quote(s.def)+")")
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(usage, fs)
+		}
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
@@ -201,4 +207,37 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--log-level / MONSYS_AGENT_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
 	}
 	return errors.Join(errs...)
+}
+
+// FlagNames lists every flag Load takes, for tests of the usage text.
+func FlagNames() []string {
+	out := []string{"config"}
+	for _, s := range settings() {
+		out = append(out, s.flag)
+	}
+	return out
+}
+
+// usageHead is what --help says before the flags.
+const usageHead = `monsys-agent collects host metrics and inventory and sends them, signed
+and compressed, to a monsys hub; what the hub cannot take yet waits in a
+spool on disk.
+
+Usage:
+  monsys-agent [flags]     run the agent (the first start registers it with --token)
+  monsys-agent version     print the version and exit
+  monsys-agent --help      this text
+
+Each flag also reads from the environment (MONSYS_AGENT_<NAME>, NAME_FILE
+for a secret in a file) and from the --config file (KEY=VALUE lines); a
+flag beats the environment, which beats the file, which beats the default.
+
+Flags:
+`
+
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, usageHead)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }

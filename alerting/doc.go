@@ -25,6 +25,20 @@
 // (heartbeat interval_s × MONSYS_SILENT_AFTER_INTERVALS), and resolves it
 // when the agent reports again.
 //
+// Hub outages. Only time the hub was up to hear agents counts. Every pass
+// of the silent check records itself (store.TickHub, table hub_liveness):
+// the stretch of up time starts again at the first pass of a hub process
+// (each agent gets its full allowance after a start) and at a pass that
+// finds no pass of any hub for 3 check intervals (the hubs were down or
+// could not use the database); an agent is silent when intervals × its
+// interval has passed since its last report and since that start (and at
+// least the grace, longer than the agents' retry backoff, since the start).
+// An outage is told once per tenant, as the tenant-wide system alert
+// hub_restarted with the gap in its summary, not once per agent. An
+// agent already flagged before the outage stays flagged until it reports.
+// A hub shutting down stops the check (Silent.StopHearing) before it stops
+// taking batches.
+//
 // Jobs hold no state between runs: everything is in the database, so
 // several hubs may evaluate (a transition conflicts harmlessly at worst).
 package alerting

@@ -11,7 +11,6 @@ import (
 
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
-	"github.com/monsys/monsys/tsdb"
 )
 
 // RuleStore is the storage the evaluator needs; *store.Store is the real one.
@@ -105,6 +104,11 @@ func (e *Evaluator) evalRule(ctx context.Context, r store.AlertRule) error {
 		}
 		summary := fmt.Sprintf("%s: %s %s is %s (%s %s)", r.Name, r.Agg, r.Metric,
 			strconv.FormatFloat(value, 'g', 6, 64), r.Op, strconv.FormatFloat(r.Threshold, 'g', 6, 64))
+		if r.Agg == AggPredictLinear {
+			summary = fmt.Sprintf("%s: %s in %s is %s by the trend of the last %s (%s %s)", r.Name, r.Metric,
+				time.Duration(r.PredictS)*time.Second, strconv.FormatFloat(value, 'g', 6, 64),
+				time.Duration(r.WindowS)*time.Second, r.Op, strconv.FormatFloat(r.Threshold, 'g', 6, 64))
+		}
 		forDur := time.Duration(r.ForS) * time.Second
 		entered := ""
 		switch {
@@ -143,7 +147,7 @@ func (e *Evaluator) evalRule(ctx context.Context, r store.AlertRule) error {
 // says whether the condition holds, with the value that decided it.
 func (e *Evaluator) value(ctx context.Context, r store.AlertRule, agentID uuid.UUID, now time.Time) (float64, bool, error) {
 	req := query.RangeRequest{From: now.Add(-time.Duration(r.WindowS) * time.Second), To: now, Step: time.Minute,
-		Metrics: []string{r.Metric}, Agg: tsdb.Agg(r.Agg)}
+		Metrics: []string{r.Metric}, Agg: readAgg(r.Agg)}
 	if r.Match != "" {
 		ms, err := query.ParseSelector(r.Match)
 		if err != nil {
@@ -157,7 +161,7 @@ func (e *Evaluator) value(ctx context.Context, r store.AlertRule, agentID uuid.U
 	}
 	var last float64
 	for _, s := range res.Series {
-		v, ok := combine(r.Agg, s.Points)
+		v, ok := combine(r.Agg, s.Points, time.Duration(r.WindowS)*time.Second, now.Add(time.Duration(r.PredictS)*time.Second))
 		if !ok {
 			continue
 		}

@@ -26,6 +26,25 @@ const (
 
 var tagPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._:/-]{0,62}$`)
 
+// Aggregations a rule may use besides the query's (tsdb.AllAggs).
+const (
+	// AggIncrease is how much a counter grew over the window (the last
+	// value less the first; after a reset, the last value).
+	AggIncrease = "increase"
+	// AggPredictLinear is the least-squares line through the window's
+	// minute averages, read Predict past now (Prometheus' predict_linear).
+	AggPredictLinear = "predict_linear"
+)
+
+// Aggs lists every agg a rule may use.
+func Aggs() []string {
+	var out []string
+	for _, a := range tsdb.AllAggs() {
+		out = append(out, string(a))
+	}
+	return append(out, AggIncrease, AggPredictLinear)
+}
+
 // Spec is a rule as a person writes it.
 type Spec struct {
 	Name      string
@@ -35,6 +54,7 @@ type Spec struct {
 	Op        string
 	Threshold float64
 	Window    time.Duration
+	Predict   time.Duration // agg predict_linear only: how far past now the line is read
 	For       time.Duration
 	Severity  string
 	Scope     string
@@ -62,8 +82,14 @@ func (s Spec) Validate() []FieldError {
 			add("match", "%v", err)
 		}
 	}
-	if !slices.Contains(tsdb.AllAggs(), tsdb.Agg(s.Agg)) {
-		add("agg", "must be avg, min, max, last or sum")
+	if !slices.Contains(Aggs(), s.Agg) {
+		add("agg", "must be avg, min, max, last, sum, increase or predict_linear")
+	}
+	switch {
+	case s.Agg == AggPredictLinear && (s.Predict < time.Minute || s.Predict > 30*24*time.Hour || s.Predict%time.Second != 0):
+		add("predict", "predict_linear needs how far ahead to read the line: whole seconds from 1m to 720h")
+	case s.Agg != AggPredictLinear && s.Predict != 0:
+		add("predict", "only with agg predict_linear")
 	}
 	if !slices.Contains(Ops, s.Op) {
 		add("op", "must be one of > >= < <= == !=")
@@ -118,12 +144,34 @@ func compare(v float64, op string, threshold float64) bool {
 	return false
 }
 
-// combine folds a series' minute buckets into the rule's value.
-func combine(agg string, pts []query.Point) (float64, bool) {
+// readAgg is the agg each minute bucket is read with for a rule's agg.
+func readAgg(agg string) tsdb.Agg {
+	switch agg {
+	case AggIncrease:
+		return tsdb.AggLast
+	case AggPredictLinear:
+		return tsdb.AggAvg
+	}
+	return tsdb.Agg(agg)
+}
+
+// combine folds a series' minute buckets into the rule's value; at is
+// the time predict_linear reads its line at.
+func combine(agg string, pts []query.Point, window time.Duration, at time.Time) (float64, bool) {
 	if len(pts) == 0 {
 		return 0, false
 	}
 	v := pts[0].Value
+	switch agg {
+	case AggIncrease:
+		last := pts[len(pts)-1].Value
+		if last < v {
+			return last, true // the counter restarted within the window
+		}
+		return last - v, true
+	case AggPredictLinear:
+		return predictLinear(pts, window, at)
+	}
 	switch tsdb.Agg(agg) {
 	case tsdb.AggLast:
 		return pts[len(pts)-1].Value, true
@@ -146,4 +194,31 @@ func combine(agg string, pts []query.Point) (float64, bool) {
 		}
 	}
 	return v, true
+}
+
+// predictLinear fits a least-squares line through pts and reads it at at.
+// It answers only when the points span at least a quarter of the window:
+// a line through a few minutes of a new agent says little about a day.
+func predictLinear(pts []query.Point, window time.Duration, at time.Time) (float64, bool) {
+	if len(pts) < 2 || time.Duration(pts[len(pts)-1].TimeMs-pts[0].TimeMs)*time.Millisecond < window/4 {
+		return 0, false
+	}
+	// Times in seconds from the first point keep the sums well conditioned.
+	t0 := pts[0].TimeMs
+	var n, sx, sy, sxx, sxy float64
+	for _, p := range pts {
+		x := float64(p.TimeMs-t0) / 1000
+		n++
+		sx += x
+		sy += p.Value
+		sxx += x * x
+		sxy += x * p.Value
+	}
+	den := n*sxx - sx*sx
+	if den == 0 {
+		return 0, false
+	}
+	slope := (n*sxy - sx*sy) / den
+	intercept := (sy - slope*sx) / n
+	return intercept + slope*float64(at.UnixMilli()-t0)/1000, true
 }

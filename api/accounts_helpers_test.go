@@ -74,6 +74,17 @@ func (e *env) invitation(fx *tenantFx, email string, role auth.Role) string {
 	return secret
 }
 
+// latestInvitation is the id of the tenant's newest invitation.
+func (e *env) latestInvitation(fx *tenantFx) uuid.UUID {
+	e.t.Helper()
+	var id uuid.UUID
+	if err := e.pool.QueryRow(context.Background(), `SELECT id FROM invitations WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1`,
+		fx.Tenant.ID).Scan(&id); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
 // anomaly records an integrity anomaly in the tenant and returns its id.
 func (e *env) anomaly(tenantID uuid.UUID) uuid.UUID {
 	e.t.Helper()

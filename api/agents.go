@@ -4,11 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/monsys/monsys/governance"
 	"github.com/monsys/monsys/store"
 )
 
@@ -26,6 +29,9 @@ type agentReply struct {
 	UptimeS               *int64     `json:"uptime_s,omitempty"`
 	RegisteredAt          time.Time  `json:"registered_at"`
 	LastSeenAt            *time.Time `json:"last_seen_at,omitempty"`
+	// Host is what the agent's latest host inventory says about the
+	// machine; absent until it sent one.
+	Host *hostReply `json:"host,omitempty"`
 }
 
 func toAgentReply(a store.Agent) agentReply {
@@ -47,7 +53,8 @@ func keyFingerprint(pub []byte) string {
 
 func (s *Server) listAgents(c *fiber.Ctx) error {
 	p := principalOf(c)
-	f := store.AgentFilter{Status: c.Query("status"), Hostname: c.Query("hostname"), OS: c.Query("os"), Tag: c.Query("tag")}
+	f := store.AgentFilter{Status: c.Query("status"), Hostname: c.Query("hostname"), OS: c.Query("os"), Tag: c.Query("tag"),
+		Environment: c.Query("environment")}
 	switch f.Status {
 	case "", store.StatusPending, store.StatusOnline, store.StatusOffline:
 	default:
@@ -68,6 +75,9 @@ func (s *Server) listAgents(c *fiber.Ctx) error {
 	if len(f.OS) > 64 || len(f.Tag) > 63 {
 		return badRequest("os is at most 64 bytes and tag at most 63")
 	}
+	if f.Environment != "" && !slices.Contains(governance.Environments, f.Environment) {
+		return badRequest("environment must be one of " + strings.Join(governance.Environments, ", "))
+	}
 	var err error
 	if f.Limit, err = pageLimit(c); err != nil {
 		return err
@@ -82,9 +92,13 @@ func (s *Server) listAgents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newPage(agents, f.Limit, toAgentReply, func(a store.Agent) any {
+	out := newPage(agents, f.Limit, toAgentReply, func(a store.Agent) any {
 		return store.AgentCursor{Hostname: a.Hostname, ID: a.ID}
-	}))
+	})
+	if err := s.withHostFacts(c.UserContext(), p.TenantID, out.Items); err != nil {
+		return err
+	}
+	return c.JSON(out)
 }
 
 func (s *Server) getAgent(c *fiber.Ctx) error {
@@ -97,7 +111,11 @@ func (s *Server) getAgent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toAgentReply(a))
+	out := []agentReply{toAgentReply(a)}
+	if err := s.withHostFacts(c.UserContext(), p.TenantID, out); err != nil {
+		return err
+	}
+	return c.JSON(out[0])
 }
 
 // deleteAgent retires the agent (see store.DeleteAgent for what is kept).

@@ -19,11 +19,12 @@ type alertRuleRequest struct {
 	Name      string     `json:"name"`
 	Metric    string     `json:"metric"`
 	Match     string     `json:"match"` // label selector, e.g. {mount="/"}
-	Agg       string     `json:"agg"`   // avg, min, max, last or sum over the window
+	Agg       string     `json:"agg"`   // avg, min, max, last, sum, increase or predict_linear over the window
 	Op        string     `json:"op"`    // > >= < <= == !=
 	Threshold *float64   `json:"threshold"`
-	Window    string     `json:"window"` // default 5m
-	For       string     `json:"for"`    // default 0s: fire at once
+	Window    string     `json:"window"`            // default 5m
+	Predict   string     `json:"predict,omitempty"` // predict_linear only: how far past now, e.g. 24h
+	For       string     `json:"for"`               // default 0s: fire at once
 	Severity  string     `json:"severity"`
 	Scope     string     `json:"scope"` // fleet, agent or tag
 	AgentID   *uuid.UUID `json:"agent_id,omitempty"`
@@ -40,12 +41,14 @@ type alertRuleReply struct {
 	Op        string     `json:"op"`
 	Threshold float64    `json:"threshold"`
 	Window    string     `json:"window"`
+	Predict   string     `json:"predict,omitempty"`
 	For       string     `json:"for"`
 	Severity  string     `json:"severity"`
 	Scope     string     `json:"scope"`
 	AgentID   *uuid.UUID `json:"agent_id,omitempty"`
 	Tag       string     `json:"tag,omitempty"`
 	Enabled   bool       `json:"enabled"`
+	Builtin   string     `json:"builtin,omitempty"` // the default rule it was installed from
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
 }
@@ -61,9 +64,14 @@ func seconds(n int32) string {
 }
 
 func toRuleReply(r store.AlertRule) alertRuleReply {
-	return alertRuleReply{ID: r.ID, Name: r.Name, Metric: r.Metric, Match: r.Match, Agg: r.Agg, Op: r.Op,
+	out := alertRuleReply{ID: r.ID, Name: r.Name, Metric: r.Metric, Match: r.Match, Agg: r.Agg, Op: r.Op,
 		Threshold: r.Threshold, Window: seconds(r.WindowS), For: seconds(r.ForS), Severity: r.Severity, Scope: r.Scope,
-		AgentID: r.ScopeAgent, Tag: r.ScopeTag, Enabled: r.Enabled, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
+		AgentID: r.ScopeAgent, Tag: r.ScopeTag, Enabled: r.Enabled, Builtin: r.Builtin,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
+	if r.PredictS > 0 {
+		out.Predict = seconds(r.PredictS)
+	}
+	return out
 }
 
 // parseRule validates a request into a rule of the tenant.
@@ -85,7 +93,8 @@ func (s *Server) parseRule(c *fiber.Ctx) (store.AlertRule, error) {
 	}
 	spec := alerting.Spec{Name: strings.TrimSpace(req.Name), Metric: req.Metric, Match: req.Match, Agg: req.Agg, Op: req.Op,
 		Window: dur("window", req.Window, "5m"), For: dur("for", req.For, "0s"), Severity: req.Severity,
-		Scope: req.Scope, AgentSet: req.AgentID != nil, Tag: req.Tag}
+		Predict: dur("predict", req.Predict, "0s"),
+		Scope:   req.Scope, AgentSet: req.AgentID != nil, Tag: req.Tag}
 	if req.Threshold == nil {
 		errs = append(errs, FieldError{Field: "threshold", Message: "is required"})
 	} else {
@@ -102,6 +111,7 @@ func (s *Server) parseRule(c *fiber.Ctx) (store.AlertRule, error) {
 	p := principalOf(c)
 	return store.AlertRule{TenantID: p.TenantID, Name: spec.Name, Metric: spec.Metric, Match: spec.Match, Agg: spec.Agg,
 		Op: spec.Op, Threshold: spec.Threshold, WindowS: int32(spec.Window / time.Second), ForS: int32(spec.For / time.Second),
+		PredictS: int32(spec.Predict / time.Second),
 		Severity: spec.Severity, Scope: spec.Scope, ScopeAgent: req.AgentID, ScopeTag: spec.Tag,
 		Enabled: req.Enabled == nil || *req.Enabled, CreatedBy: &p.UserID}, nil
 }
@@ -173,4 +183,19 @@ func (s *Server) deleteAlertRule(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(http.StatusNoContent)
+}
+
+// defaultRulesReply says how many default rules were added.
+type defaultRulesReply struct {
+	Installed int `json:"installed"`
+}
+
+// installDefaultRules adds the default rules the tenant lacks (the way
+// back for a tenant whose operator declined them, or after deleting one).
+func (s *Server) installDefaultRules(c *fiber.Ctx) error {
+	n, err := s.store.InstallDefaultRules(c.UserContext(), principalOf(c).TenantID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(defaultRulesReply{Installed: n})
 }

@@ -40,7 +40,7 @@ func toAlertReply(a store.Alert) alertReply {
 func alertsQuery() []queryParam {
 	return []queryParam{{"state", "pending, firing or resolved"}, {"severity", "info, warning or critical"},
 		{"source", "agent, rule or system"}, {"agent_id", "one agent's alerts"},
-		{"since", "started at or after: RFC 3339, Unix seconds or now-<duration>"},
+		{"since", "started at or after: RFC 3339, Unix seconds or milliseconds, or now-<duration>"},
 		{"limit", "page size, 1 to 500 (default 50)"}, {"cursor", "next_cursor of the previous page"}}
 }
 

@@ -131,6 +131,12 @@ var authzRows = map[string]authzRow{
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/invitations", body: inviteRequest{Email: uuid.NewString() + "@example.test", Role: "viewer"}}
 		}},
+	"GET /api/v1/invitations": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/invitations")},
+	"DELETE /api/v1/invitations/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			e.invitation(c.fx, "revoke-"+uuid.NewString()+"@example.test", auth.RoleViewer)
+			return target{path: "/api/v1/invitations/" + e.latestInvitation(c.fx).String()}
+		}},
 	"GET /api/v1/members": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/members")},
 	"PATCH /api/v1/members/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
@@ -243,6 +249,7 @@ var authzRows = map[string]authzRow{
 		}},
 
 	"GET /api/v1/agents/:id/inventory":         {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/inventory")},
+	"GET /api/v1/agents/:id/inventory/host":    {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/inventory/host")},
 	"GET /api/v1/agents/:id/inventory/changes": {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/inventory/changes?kind=packages")},
 	"GET /api/v1/agents/:id/processes":         {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/processes?sort=memory")},
 	"GET /api/v1/inventory/search":             {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/inventory/search?name=openssl")},
@@ -268,6 +275,7 @@ var authzRows = map[string]authzRow{
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/alert-rules", body: matrixRule()}
 		}},
+	"POST /api/v1/alert-rules/defaults": {access: person, minRole: auth.RoleMember, ok: 200, build: static("/api/v1/alert-rules/defaults")},
 	"GET /api/v1/alert-rules/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/alert-rules/" + e.rule(c.fx).String()}

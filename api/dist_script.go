@@ -35,7 +35,10 @@ CPUQuota=20%
 WantedBy=multi-user.target
 `
 
-// installSh is the install script template; Hub and Token arrive shell-quoted.
+// installSh is the install script template; Hub, Token and the SHA-256
+// of each architecture's binary arrive shell-quoted. MONSYS_INSTALL_ROOT,
+// when set, installs under that directory instead of / and leaves systemd
+// alone (tests run the script that way; it also stages an image).
 const installSh = `#!/bin/sh
 # monsys agent installer, served by the hub with an enrollment token filled
 # in. Run as root:  curl -fsSL '<hub>/api/v1/agent/install.sh?token=mse_…' | sh
@@ -43,19 +46,23 @@ set -eu
 
 HUB={{.Hub}}
 TOKEN={{.Token}}
-BIN=/usr/local/bin/monsys-agent
-CONF_DIR=/etc/monsys-agent
-UNIT=/etc/systemd/system/monsys-agent.service
+ROOT=${MONSYS_INSTALL_ROOT:-}
+BIN=$ROOT/usr/local/bin/monsys-agent
+CONF_DIR=$ROOT/etc/monsys-agent
+STATE_DIR=/var/lib/monsys-agent
+UNIT=$ROOT/etc/systemd/system/monsys-agent.service
 
 fail() { echo "monsys-agent install: $*" >&2; exit 1; }
 
-[ "$(id -u)" = 0 ] || fail "run this script as root (for example: curl … | sudo sh)"
+[ -n "$ROOT" ] || [ "$(id -u)" = 0 ] || fail "run this script as root (for example: curl … | sudo sh)"
 [ "$(uname -s)" = Linux ] || fail "the agent runs on Linux only"
 case "$(uname -m)" in
-  x86_64|amd64) ARCH=amd64 ;;
-  aarch64|arm64) ARCH=arm64 ;;
+  x86_64|amd64) ARCH=amd64; SHA={{.SHA256amd64}} ;;
+  aarch64|arm64) ARCH=arm64; SHA={{.SHA256arm64}} ;;
   *) fail "no agent build for $(uname -m): the hub serves amd64 and arm64" ;;
 esac
+[ -n "$SHA" ] || fail "the hub has no agent build for linux/$ARCH (MONSYS_AGENT_DIST_DIR lacks monsys-agent-linux-$ARCH)"
+command -v sha256sum >/dev/null 2>&1 || fail "need sha256sum to check the downloaded agent"
 
 TMP=$(mktemp)
 trap 'rm -f "$TMP"' EXIT INT TERM
@@ -68,8 +75,11 @@ else
   fail "need curl or wget to download the agent"
 fi
 [ -s "$TMP" ] || fail "downloaded an empty file from $URL"
+GOT=$(sha256sum "$TMP" | cut -d' ' -f1)
+[ "$GOT" = "$SHA" ] || fail "the downloaded agent's SHA-256 is $GOT but the hub built this script for $SHA: refusing to install it (download again; if it persists, something between you and the hub changes the file)"
 chmod 0755 "$TMP"
 "$TMP" version >/dev/null 2>&1 || fail "the downloaded file does not run on this machine"
+mkdir -p "$(dirname "$BIN")"
 install -m 0755 "$TMP" "$BIN"
 
 umask 077
@@ -79,21 +89,41 @@ cat > "$CONF_DIR/agent.conf" <<EOF
 # monsys agent settings (MONSYS_AGENT_* variables; see monsys-agent --help)
 MONSYS_AGENT_HUB=$HUB
 MONSYS_AGENT_TOKEN=$TOKEN
-MONSYS_AGENT_STATE_DIR=/var/lib/monsys-agent
+MONSYS_AGENT_STATE_DIR=$STATE_DIR
 EOF
 chmod 0600 "$CONF_DIR/agent.conf"
 
 umask 022
+mkdir -p "$(dirname "$UNIT")"
 cat > "$UNIT" <<'EOF'
 {{.Unit}}EOF
 
-if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+if [ -z "$ROOT" ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   systemctl enable monsys-agent.service
   systemctl restart monsys-agent.service
-  echo "monsys-agent installed and started; logs: journalctl -u monsys-agent"
+  # The token is needed for the first registration only: once the agent
+  # holds its own identity, it leaves agent.conf.
+  i=0
+  while [ ! -s "$STATE_DIR/state.json" ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+  if [ -s "$STATE_DIR/state.json" ]; then
+    sed -i '/^MONSYS_AGENT_TOKEN=/d' "$CONF_DIR/agent.conf"
+    echo "monsys-agent installed, registered and started; logs: journalctl -u monsys-agent"
+  else
+    echo "monsys-agent installed and started but not registered yet; see journalctl -u monsys-agent" >&2
+    echo "(the enrollment token stays in $CONF_DIR/agent.conf until then)" >&2
+  fi
 else
   echo "monsys-agent installed to $BIN; systemd is not running here, start it with:"
   echo "  $BIN --config $CONF_DIR/agent.conf"
+  echo "and once it has registered, remove the MONSYS_AGENT_TOKEN line from $CONF_DIR/agent.conf"
 fi
+`
+
+// refusedSh is what install.sh answers when the token cannot enroll: a
+// script that says why and exits 1, since "curl -f … | sh" shows nothing
+// of an HTTP error but "curl: (22)".
+const refusedSh = `#!/bin/sh
+echo {{.}} >&2
+exit 1
 `

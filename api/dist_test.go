@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -48,20 +49,96 @@ func TestInstallScript(t *testing.T) {
 
 	past := time.Now().Add(-time.Hour)
 	expired, _ := e.enrollmentToken(fx.Tenant.ID, &past, nil)
-	for name, tc := range map[string]struct {
-		query string
-		want  int
-	}{
-		"no token":      {"", http.StatusBadRequest},
-		"agent token":   {"?token=" + e.agent(fx.Tenant.ID, "x").Token, http.StatusBadRequest},
-		"expired token": {"?token=" + expired, http.StatusNotFound},
-		"unknown token": {"?token=" + tok[:len(tok)-4] + "AAAA", http.StatusBadRequest},
+	for name, tc := range map[string]struct{ query, want string }{
+		"no token":      {"", "must be an enrollment token"},
+		"agent token":   {"?token=" + e.agent(fx.Tenant.ID, "x").Token, "must be an enrollment token"},
+		"expired token": {"?token=" + expired, "unknown, revoked, expired or used up"},
+		"unknown token": {"?token=" + tok[:len(tok)-4] + "AAAA", "must be an enrollment token"},
 	} {
+		// 200 with a script that says why and exits 1: "curl -f … | sh"
+		// would show nothing of a 4xx but "curl: (22)".
 		got := e.do("GET", "/api/v1/agent/install.sh"+tc.query, cred{}, nil)
-		if got.Status != tc.want || got.Header.Get("Content-Type") != "application/problem+json" {
-			t.Errorf("%s: %d %s, want %d problem: %s", name, got.Status, got.Header.Get("Content-Type"), tc.want, got.Body)
+		if got.Status != http.StatusOK || !strings.HasPrefix(got.Header.Get("Content-Type"), "text/x-shellscript") {
+			t.Errorf("%s: %d %s, want 200 and a script", name, got.Status, got.Header.Get("Content-Type"))
+			continue
+		}
+		out, code := runScript(t, got.Body, nil)
+		if code != 1 || !strings.Contains(out, tc.want) {
+			t.Errorf("%s: the script exited %d saying %q; want exit 1 saying %q", name, code, out, tc.want)
 		}
 	}
+}
+
+// runScript runs an install script with sh and the extra environment, and
+// answers what it printed and its exit code.
+func runScript(t *testing.T, script []byte, env []string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("sh", "-s")
+	cmd.Stdin = strings.NewReader(string(script))
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("run the script: %v", err)
+	}
+	return string(out), cmd.ProcessState.ExitCode()
+}
+
+// TestInstallScriptChecksTheBinary runs the served script (into a staging
+// root, systemd left alone) against the hub: it installs the agent it
+// downloads when its SHA-256 is the one the script was built with, and
+// refuses, exit 1, a binary changed after that.
+func TestInstallScriptChecksTheBinary(t *testing.T) {
+	t.Parallel()
+	dist := t.TempDir()
+	arch := map[string]string{"x86_64": "amd64", "aarch64": "arm64"}[uname(t)]
+	if arch == "" {
+		t.Fatalf("no agent build for this machine (%s)", uname(t))
+	}
+	agentPath := filepath.Join(dist, "monsys-agent-linux-"+arch)
+	if err := os.WriteFile(agentPath, []byte("#!/bin/sh\necho monsys-agent test\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(c *Config) { c.AgentDistDir = dist })
+	fx := e.newTenant("install")
+	tok, _ := e.enrollmentToken(fx.Tenant.ID, nil, nil)
+	script := e.do("GET", "/api/v1/agent/install.sh?token="+tok, cred{}, nil).Body
+
+	root := t.TempDir()
+	out, code := runScript(t, script, []string{"MONSYS_INSTALL_ROOT=" + root})
+	if code != 0 {
+		t.Fatalf("install exited %d:\n%s", code, out)
+	}
+	installed, err := os.ReadFile(filepath.Join(root, "usr/local/bin/monsys-agent"))
+	if err != nil || !strings.Contains(string(installed), "monsys-agent test") {
+		t.Errorf("installed binary %q (%v), want the hub's", installed, err)
+	}
+	conf, err := os.ReadFile(filepath.Join(root, "etc/monsys-agent/agent.conf"))
+	if err != nil || !strings.Contains(string(conf), "MONSYS_AGENT_HUB="+e.base) {
+		t.Errorf("agent.conf %q (%v)", conf, err)
+	}
+
+	// The binary changes between the script and the download.
+	if err := os.WriteFile(agentPath, []byte("#!/bin/sh\necho tampered\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	again := t.TempDir()
+	out, code = runScript(t, script, []string{"MONSYS_INSTALL_ROOT=" + again})
+	if code != 1 || !strings.Contains(out, "SHA-256") {
+		t.Errorf("a tampered binary: exit %d, %q; want exit 1 naming the SHA-256", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(again, "usr/local/bin/monsys-agent")); err == nil {
+		t.Errorf("the tampered binary was installed")
+	}
+}
+
+func uname(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("uname", "-m").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // TestAgentDownload serves a binary from the dist directory and answers a

@@ -42,7 +42,7 @@ var domainAnswers = []domainAnswer{
 		detail: "this batch id was already stored with a different body; use a new batch id for new data"},
 
 	{err: store.ErrKeyMismatch, status: http.StatusConflict, slug: "conflict",
-		detail: "this machine is pinned to another signing key; an admin must clear it (POST /agents/:id/rotate-signing-key) or the request must be signed by the pinned key"},
+		detail: "this machine is pinned to another signing key (reinstalled, or its agent state directory wiped?): an admin clears it with `monsys agent reset-key HOST` (POST /agents/:id/rotate-signing-key), or the request must be signed by the pinned key"},
 	{err: store.ErrProofRequired, status: http.StatusConflict, slug: "conflict",
 		detail: "this machine is already registered with a pinned key: re-register with its agent token or sign the request with the pinned key"},
 	{err: store.ErrEnrollmentUsedUp, status: http.StatusUnauthorized, slug: "unauthorized",

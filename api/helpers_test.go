@@ -306,6 +306,10 @@ func (e *env) newTenant(slug string) *tenantFx {
 		}
 		fx.Users[r] = u
 	}
+	// Each test's rules are its own: the default rules every new tenant
+	// gets would alert on the samples tests send (TestDefaultRules checks
+	// them).
+	e.exec(`DELETE FROM alert_rules WHERE tenant_id = $1 AND builtin <> ''`, b.Tenant.ID)
 	return fx
 }
 

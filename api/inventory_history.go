@@ -30,7 +30,7 @@ type inventoryChangeReply struct {
 
 func changesQuery() []queryParam {
 	return []queryParam{{"kind", "one inventory kind (packages, systemd, users, ssh_keys, containers …); default every kind"},
-		{"since", "RFC 3339, Unix seconds or now-<duration> (default now-7d)"},
+		{"since", "RFC 3339, Unix seconds or milliseconds, or now-<duration> (default now-7d)"},
 		{"limit", "snapshots per page, 1 to 500 (default 50)"}, {"cursor", "next_cursor of the previous page"}}
 }
 

@@ -19,10 +19,17 @@ type inviteRequest struct {
 }
 
 type invitationReply struct {
-	ID        uuid.UUID `json:"id"`
-	Email     string    `json:"email"`
-	Role      auth.Role `json:"role"`
-	ExpiresAt time.Time `json:"expires_at"`
+	ID        uuid.UUID  `json:"id"`
+	Email     string     `json:"email"`
+	Role      auth.Role  `json:"role"`
+	InvitedBy *uuid.UUID `json:"invited_by,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+}
+
+func toInvitationReply(inv store.Invitation) invitationReply {
+	return invitationReply{ID: inv.ID, Email: inv.Email, Role: inv.Role, InvitedBy: inv.InvitedBy,
+		CreatedAt: utc(inv.CreatedAt), ExpiresAt: utc(inv.ExpiresAt)}
 }
 
 type acceptInviteRequest struct {
@@ -84,7 +91,7 @@ func (s *Server) invite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(http.StatusCreated).JSON(invitationReply{ID: inv.ID, Email: inv.Email, Role: inv.Role, ExpiresAt: utc(inv.ExpiresAt)})
+	return c.Status(http.StatusCreated).JSON(toInvitationReply(inv))
 }
 
 // acceptInvite spends an invitation: an existing account with the invited
@@ -117,4 +124,30 @@ func (s *Server) acceptInvite(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(acceptInviteReply{Tenant: tenantReply{ID: t.ID, Name: t.Name, Slug: t.Slug}, Role: a.Invitation.Role, AccountCreated: a.Created})
+}
+
+// listInvitations lists the tenant's pending invitations (not accepted,
+// not expired), oldest first.
+func (s *Server) listInvitations(c *fiber.Ctx) error {
+	limit, after, err := idPage(c)
+	if err != nil {
+		return err
+	}
+	invs, err := s.store.PendingInvitations(c.UserContext(), principalOf(c).TenantID, after, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(newPage(invs, limit, toInvitationReply, func(i store.Invitation) any { return i.ID }))
+}
+
+// revokeInvitation withdraws a pending invitation: its link stops working.
+func (s *Server) revokeInvitation(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.RevokeInvitation(c.UserContext(), principalOf(c).TenantID, id, s.auditEvent(c, "invitation_revoked")); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
 }

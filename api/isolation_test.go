@@ -49,6 +49,8 @@ func TestTenantIsolation(t *testing.T) {
 		"DELETE /api/v1/members/:id":                    b.Users[auth.RoleViewer].ID.String(),
 		"DELETE /api/v1/sessions/:id":                   e.sessionID(bOwner).String(),
 	}
+	e.invitation(b, "pending@beta.test", auth.RoleViewer)
+	foreign["DELETE /api/v1/invitations/:id"] = e.latestInvitation(b).String()
 	bAlert, bRule, bHook := e.firingAlert(b.Tenant.ID, bAgent.ID), e.rule(b), e.webhook(b)
 	for _, r := range e.srv.routes {
 		switch {

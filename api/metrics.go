@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,6 +34,10 @@ type metricsReply struct {
 	// rollup read: those points may still change (raw reads have them).
 	PendingFrom  *time.Time `json:"pending_from,omitempty"`
 	PendingUntil *time.Time `json:"pending_until,omitempty"`
+	// Warnings name what the caller likely got wrong although the query
+	// was valid: a metric the agent has never sent, with the closest
+	// names it has.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 type metricSeriesReply struct {
@@ -43,7 +50,7 @@ type metricSeriesReply struct {
 // OpenAPI document.
 func metricsQuery() []queryParam {
 	return []queryParam{
-		{"from", "RFC 3339, Unix seconds, now or now-<duration> (default: to − 1h)"},
+		{"from", "RFC 3339, Unix seconds or milliseconds, now or now-<duration> (default: to − 1h)"},
 		{"to", "as from (default: now)"},
 		{"interval", "bucket width: 10s, 1m, 5m, 1h, 1d … or auto (≈300 points; default)"},
 		{"metric", "metric name; repeatable, any of them"},
@@ -59,13 +66,17 @@ func (s *Server) agentMetrics(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Agent(c.UserContext(), p.TenantID, id); err != nil {
+	agent, err := s.store.Agent(c.UserContext(), p.TenantID, id)
+	if err != nil {
 		return err
 	}
 	req, err := query.ParseRangeRequest(queryValues(c), time.Now())
 	if err != nil {
 		return err
 	}
+	// An agent reports at least hourly; a longer heartbeat interval is not
+	// a reporting interval to keep buckets at.
+	req.MinAutoStep = min(time.Duration(agent.HeartbeatIntervalS)*time.Second, time.Hour)
 	res, err := s.query.Range(c.UserContext(), p.TenantID, id, req)
 	if err != nil {
 		return err
@@ -82,7 +93,44 @@ func (s *Server) agentMetrics(c *fiber.Ctx) error {
 		}
 		out.Series = append(out.Series, metricSeriesReply{Metric: sr.Metric, Labels: nonNil(sr.Labels), Points: pts})
 	}
+	if out.Warnings, err = s.unknownMetrics(c.UserContext(), p.TenantID, id, req.Metrics, res.Series); err != nil {
+		return err
+	}
 	return c.JSON(out)
+}
+
+// unknownMetrics warns about each asked-for metric with no series in the
+// answer that the agent has never sent, naming the closest it has.
+func (s *Server) unknownMetrics(ctx context.Context, tenantID, agentID uuid.UUID, asked []string, got []query.SeriesPoints) ([]string, error) {
+	var missing []string
+	for _, m := range asked {
+		if !slices.ContainsFunc(got, func(sp query.SeriesPoints) bool { return sp.Metric == m }) {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	names, err := s.query.Names(ctx, tenantID, &agentID)
+	if err != nil {
+		return nil, err
+	}
+	known := make([]string, len(names))
+	for i, n := range names {
+		known[i] = n.Metric
+	}
+	var out []string
+	for _, m := range missing {
+		if slices.Contains(known, m) {
+			continue // sent, only not in this range
+		}
+		w := fmt.Sprintf("this agent has never sent metric %q", m)
+		if near := query.Closest(m, known); len(near) > 0 {
+			w += "; closest: " + strings.Join(near, ", ")
+		}
+		out = append(out, w)
+	}
+	return out, nil
 }
 
 // queryValues copies the query string: fasthttp reuses its buffers after

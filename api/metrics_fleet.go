@@ -30,7 +30,7 @@ func topQuery() []queryParam {
 		{"metric", "metric name (required)"},
 		{"match", `label selector, e.g. {cpu="all"}; repeatable`},
 		{"agg", "avg (default), min, max, last or sum over the range"},
-		{"from", "RFC 3339, Unix seconds, now or now-<duration> (default: to − 1h)"},
+		{"from", "RFC 3339, Unix seconds or milliseconds, now or now-<duration> (default: to − 1h)"},
 		{"to", "as from (default: now)"},
 		{"limit", "agents to return, 1 to 100 (default 10)"},
 	}

@@ -101,6 +101,7 @@ type metricsAnswer struct {
 	// Set while late samples are not in the rollup read yet.
 	PendingFrom  *time.Time `json:"pending_from"`
 	PendingUntil *time.Time `json:"pending_until"`
+	Warnings     []string   `json:"warnings"`
 	Series       []struct {
 		Metric string            `json:"metric"`
 		Labels map[string]string `json:"labels"`

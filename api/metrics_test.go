@@ -22,6 +22,7 @@ func TestAgentMetricsTierFollowsInterval(t *testing.T) {
 	viewer := e.session(a, auth.RoleViewer)
 	now := time.Now().UTC()
 	times := every(now, 10*time.Second, 6*360) // 6 hours every 10 s
+	e.exec(`UPDATE agents SET heartbeat_interval_s = 10 WHERE id = $1`, ag.ID)
 	values := make([]float64, len(times))
 	for i := range values {
 		values[i] = float64(i % 7)
@@ -181,7 +182,7 @@ func TestAgentMetricsRefusesBadAndOversizedQueries(t *testing.T) {
 		{"interval=0s", "interval", "invalid-query"},
 		{"interval=500ms", "interval", "invalid-query"},
 		{"from=yesterday", "from", "invalid-query"},
-		{"to=1795680000000", "to", "invalid-query"}, // milliseconds, not seconds
+		{"to=17956800000000", "to", "invalid-query"}, // 14 digits: neither seconds nor milliseconds
 		{"from=now&to=now-1h", "to", "invalid-query"},
 		{"agg=median", "agg", "invalid-query"},
 		{"fn=deriv", "fn", "invalid-query"},

@@ -34,11 +34,22 @@ func TestSilentAgentDetectedAndRecovers(t *testing.T) {
 	// The stopped agent was last heard 45 s ago: more than 3 × 10 s.
 	lastSeen := time.Now().Add(-45 * time.Second).Truncate(time.Microsecond)
 	e.exec(`UPDATE agents SET last_seen_at = $2 WHERE id = $1`, stopped.ID, lastSeen)
-	check := alerting.NewSilent(e.st, 3, slog.New(slog.DiscardHandler), nil)
+	check := alerting.NewSilent(e.st, alerting.SilentConfig{Intervals: 3, Every: 30 * time.Second, Grace: 90 * time.Second}, slog.New(slog.DiscardHandler), nil)
 	if err := check.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var sec securityReply
+	// The check's first pass is a hub start: every agent has its full
+	// allowance from now, so nobody is silent yet.
+	e.do("GET", "/api/v1/security", viewer, nil).want(t, http.StatusOK, &sec)
+	if sec.SilentAgents.Count != 0 {
+		t.Fatalf("right after a hub start: silent agents %+v, want none", sec.SilentAgents)
+	}
+	// The hub has been up for an hour.
+	e.exec(`UPDATE hub_liveness SET up_since = now() - interval '1 hour'`)
+	if err := check.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	e.do("GET", "/api/v1/security", viewer, nil).want(t, http.StatusOK, &sec)
 	if sec.SilentAgents.Count != 1 || len(sec.SilentAgents.Items) != 1 {
 		t.Fatalf("silent agents %+v, want stopped-1 only", sec.SilentAgents)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -53,6 +54,13 @@ func (c *Client) Agent(ctx context.Context, id string) (Agent, error) {
 	var a Agent
 	err := c.get(ctx, "/agents/"+url.PathEscape(id), nil, &a)
 	return a, err
+}
+
+// ResetSigningKey clears the agent's pinned signing key (admin), so the
+// machine may register again with a new one: the step after reinstalling
+// a machine whose agent state directory was wiped.
+func (c *Client) ResetSigningKey(ctx context.Context, id string) error {
+	return c.send(ctx, http.MethodPost, "/agents/"+url.PathEscape(id)+"/rotate-signing-key", nil, nil, nil)
 }
 
 // AmbiguousHostError is a hostname that more than one agent reports.

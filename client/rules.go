@@ -18,12 +18,14 @@ type Rule struct {
 	Op        string    `json:"op"`
 	Threshold float64   `json:"threshold"`
 	Window    string    `json:"window"`
+	Predict   string    `json:"predict"` // agg predict_linear: how far past now
 	For       string    `json:"for"`
 	Severity  string    `json:"severity"`
 	Scope     string    `json:"scope"` // fleet, agent or tag
 	AgentID   string    `json:"agent_id"`
 	Tag       string    `json:"tag"`
 	Enabled   bool      `json:"enabled"`
+	Builtin   string    `json:"builtin"` // the default rule it came from
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -38,6 +40,7 @@ type RuleSpec struct {
 	Op        string   `json:"op"`
 	Threshold *float64 `json:"threshold"`
 	Window    string   `json:"window,omitempty"`
+	Predict   string   `json:"predict,omitempty"`
 	For       string   `json:"for,omitempty"`
 	Severity  string   `json:"severity,omitempty"`
 	Scope     string   `json:"scope,omitempty"`
@@ -50,7 +53,7 @@ type RuleSpec struct {
 func (r Rule) Spec() RuleSpec {
 	threshold, enabled := r.Threshold, r.Enabled
 	return RuleSpec{Name: r.Name, Metric: r.Metric, Match: r.Match, Agg: r.Agg, Op: r.Op, Threshold: &threshold,
-		Window: r.Window, For: r.For, Severity: r.Severity, Scope: r.Scope, AgentID: r.AgentID, Tag: r.Tag, Enabled: &enabled}
+		Window: r.Window, Predict: r.Predict, For: r.For, Severity: r.Severity, Scope: r.Scope, AgentID: r.AgentID, Tag: r.Tag, Enabled: &enabled}
 }
 
 // Rules lists the tenant's alert rules.

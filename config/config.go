@@ -48,9 +48,12 @@ type Config struct {
 	RetentionOneMinute  time.Duration `env:"RETENTION_1M" envDefault:"4320h" help:"how long the 1-minute rollup (samples_1m) is kept"`
 	RetentionOneHour    time.Duration `env:"RETENTION_1H" envDefault:"17520h" help:"how long the 1-hour rollup (samples_1h) is kept"`
 
-	SilentAfterIntervals int    `env:"SILENT_AFTER_INTERVALS" envDefault:"3" help:"an agent is silent (alert raised) after this many of its expected reporting intervals without a batch"`
-	WebhookAllowCIDRs    string `env:"WEBHOOK_ALLOW_CIDRS" help:"comma-separated address ranges webhooks may reach although they are loopback, private or link-local (e.g. 10.20.0.0/16)"`
-	PprofListen          string `env:"PPROF_LISTEN" help:"address of a separate listener serving Go's /debug/pprof (empty: off); for profiling, never expose it"`
+	DefaultRulesExisting string        `env:"DEFAULT_RULES_EXISTING" envDefault:"install" help:"install: tenants created before the default alert rules existed get them at the next start; decline: they do not (POST /api/v1/alert-rules/defaults adds them later)"`
+	SilentAfterIntervals int           `env:"SILENT_AFTER_INTERVALS" envDefault:"3" help:"an agent is silent (alert raised) after this many of its expected reporting intervals of hub up time without a batch"`
+	SilentCheckEvery     time.Duration `env:"SILENT_CHECK_INTERVAL" envDefault:"30s" help:"how often the silent-agent check runs; no pass for 3 of these counts as a hub outage (one hub_restarted alert, allowances start again)"`
+	SilentRestartGrace   time.Duration `env:"SILENT_RESTART_GRACE" envDefault:"90s" help:"after a hub start or outage no agent is silent before this much up time (at least the agents' 60 s longest retry backoff)"`
+	WebhookAllowCIDRs    string        `env:"WEBHOOK_ALLOW_CIDRS" help:"comma-separated address ranges webhooks may reach although they are loopback, private or link-local (e.g. 10.20.0.0/16)"`
+	PprofListen          string        `env:"PPROF_LISTEN" help:"address of a separate listener serving Go's /debug/pprof (empty: off); for profiling, never expose it"`
 }
 
 // Prefix is put before every variable name in Config's env tags.
@@ -182,6 +185,15 @@ func (c *Config) Validate() error {
 	if _, err := c.TOTPKeyBytes(); err != nil {
 		errs = append(errs, err)
 	}
+	if c.DefaultRulesExisting != "install" && c.DefaultRulesExisting != "decline" {
+		errs = append(errs, fmt.Errorf("MONSYS_DEFAULT_RULES_EXISTING=%q: want install or decline", c.DefaultRulesExisting))
+	}
+	if c.SilentCheckEvery < time.Second || c.SilentCheckEvery > time.Hour {
+		errs = append(errs, fmt.Errorf("MONSYS_SILENT_CHECK_INTERVAL=%s: want 1s to 1h", c.SilentCheckEvery))
+	}
+	if c.SilentRestartGrace < 0 || c.SilentRestartGrace > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("MONSYS_SILENT_RESTART_GRACE=%s: want 0s to 24h", c.SilentRestartGrace))
+	}
 	if c.SilentAfterIntervals < 2 || c.SilentAfterIntervals > 1000 {
 		errs = append(errs, fmt.Errorf("MONSYS_SILENT_AFTER_INTERVALS=%d: want 2 to 1000", c.SilentAfterIntervals))
 	}
@@ -225,7 +237,7 @@ func (c Config) Summary() []any {
 	return []any{"listen", c.Listen, "public_url", c.PublicURL, "data_dir", c.DataDir,
 		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies,
 		"smtp", smtpSummary(c.SMTPURL), "cluster", c.Cluster,
-		"silent_after_intervals", c.SilentAfterIntervals, "webhook_allow_cidrs", c.WebhookAllowCIDRs, "pprof_listen", c.PprofListen}
+		"silent_after_intervals", c.SilentAfterIntervals, "silent_check_interval", c.SilentCheckEvery, "silent_restart_grace", c.SilentRestartGrace, "webhook_allow_cidrs", c.WebhookAllowCIDRs, "pprof_listen", c.PprofListen}
 }
 
 func redactURL(s string) string {

@@ -94,10 +94,15 @@ func FormatInterval(d time.Duration) string {
 	return strconv.FormatInt(int64(d/time.Second), 10) + "s"
 }
 
+// timeForms names what ParseTime accepts, for its error messages.
+const timeForms = "use now, now-<duration> (now-6h, now-7d), RFC 3339 (2026-11-27T06:00:00Z), Unix seconds (1795680000) or Unix milliseconds (1795680000000)"
+
 // ParseTime reads a from or to: RFC 3339 ("2026-11-27T06:00:00Z"), Unix
-// seconds with an optional fraction ("1795680000", "1795680000.25"),
-// "now", or "now-" and a duration ("now-6h"). It answers UTC times from
-// 1970 to 2200.
+// seconds with an optional fraction ("1795680000", "1795680000.25"; up to
+// 11 digits), Unix milliseconds (12 or 13 digits, "1795680000000": no
+// date from 1970 to 2200 has that many digits in seconds), "now", or
+// "now-" and a duration ("now-6h"). It answers UTC times from 1970 to
+// 2200; an error names the accepted forms.
 func ParseTime(param, s string, now time.Time) (time.Time, error) {
 	var t time.Time
 	switch {
@@ -106,18 +111,18 @@ func ParseTime(param, s string, now time.Time) (time.Time, error) {
 	case strings.HasPrefix(s, "now-"):
 		d, err := parseDuration(s[4:], maxTime.Sub(minTime))
 		if err != nil {
-			return t, invalidf(param, "%q: the duration after now-: %s", clip(s), err.Message)
+			return t, invalidf(param, "%q: the duration after now-: %s; %s", clip(s), err.Message, timeForms)
 		}
 		t = now.Add(-d)
 	case s != "" && (s[0] >= '0' && s[0] <= '9') && !strings.ContainsAny(s, "-:T"):
 		var ok bool
 		if t, ok = parseUnix(s); !ok {
-			return t, invalidf(param, "%q is not Unix seconds (digits, optionally a fraction; not milliseconds)", clip(s))
+			return t, invalidf(param, "%q is neither Unix seconds nor Unix milliseconds; %s", clip(s), timeForms)
 		}
 	default:
 		var err error
 		if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
-			return t, invalidf(param, "%q is neither RFC 3339 (2026-11-27T06:00:00Z) nor Unix seconds", clip(s))
+			return t, invalidf(param, "%q is not a time; %s", clip(s), timeForms)
 		}
 	}
 	t = t.UTC()
@@ -127,9 +132,14 @@ func ParseTime(param, s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-// parseUnix reads seconds with an optional fraction of up to 9 digits.
+// parseUnix reads seconds with an optional fraction of up to 9 digits,
+// or whole milliseconds of 12 or 13 digits.
 func parseUnix(s string) (time.Time, bool) {
 	whole, frac, hasFrac := strings.Cut(s, ".")
+	if !hasFrac && (len(whole) == 12 || len(whole) == 13) {
+		ms, err := strconv.ParseInt(whole, 10, 64)
+		return time.UnixMilli(ms), err == nil
+	}
 	if len(whole) == 0 || len(whole) > 11 || len(frac) > 9 || (hasFrac && frac == "") {
 		return time.Time{}, false
 	}

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,6 +49,8 @@ func TestParseTime(t *testing.T) {
 		"1795680000":                time.Unix(1795680000, 0).UTC(),
 		"1795680000.25":             time.Unix(1795680000, 250_000_000).UTC(),
 		"0":                         time.Unix(0, 0).UTC(),
+		"1795680000250":             time.UnixMilli(1795680000250).UTC(),
+		"100000000000":              time.UnixMilli(100000000000).UTC(),
 		"2026-11-27T06:00:00Z":      time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC),
 		"2026-11-27T07:00:00+01:00": time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC),
 		"2026-11-27T06:00:00.5Z":    time.Date(2026, 11, 27, 6, 0, 0, 500_000_000, time.UTC),
@@ -58,12 +61,28 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("ParseTime(%q) = %v, %v; want %v UTC", s, got, err, want)
 		}
 	}
-	for _, s := range []string{"", "yesterday", "now+1h", "now-", "now-1x", "1795680000000", "1795680000.", "1795680000.1234567890",
+	for _, s := range []string{"", "yesterday", "now+1h", "now-", "now-1x", "17956800000000", "1795680000000.5", "1795680000.", "1795680000.1234567890",
 		"-1", "1969-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "2026-11-27", "2026-11-27 06:00:00", "1795680000.+5", "now-99999d"} {
 		if got, err := ParseTime("to", s, now); err == nil {
 			t.Errorf("ParseTime(%q) = %v, want an error", s, got)
 		} else if e, ok := err.(*Error); !ok || e.Param != "to" {
 			t.Errorf("ParseTime(%q): %v, want an *Error about to", s, err)
+		}
+	}
+}
+
+// TestParseTimeNamesTheForms: a from or to that is not a time says which
+// forms are.
+func TestParseTimeNamesTheForms(t *testing.T) {
+	for _, s := range []string{"yesterday", "now-1x", "17956800000000", "2026-11-27 06:00"} {
+		_, err := ParseTime("from", s, time.Now())
+		if err == nil {
+			t.Fatalf("ParseTime(%q) accepted it", s)
+		}
+		for _, form := range []string{"now-6h", "RFC 3339", "Unix seconds", "Unix milliseconds"} {
+			if !strings.Contains(err.Error(), form) {
+				t.Errorf("ParseTime(%q): %q does not name %s", s, err, form)
+			}
 		}
 	}
 }

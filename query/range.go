@@ -41,7 +41,7 @@ type RangeResult struct {
 // the same.
 func (s *Service) Range(ctx context.Context, tenantID, agentID uuid.UUID, req RangeRequest) (*RangeResult, error) {
 	l := s.cfg.Limits
-	plan, err := PlanRange(req.From, req.To, req.Step, l, s.cfg.Retention, s.cfg.Now())
+	plan, err := PlanRange(req.From, req.To, autoFloor(req, l), l, s.cfg.Retention, s.cfg.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -142,4 +142,17 @@ func shape(series []tsdb.Series, pts *tsdb.Points, r *rateWindow) []SeriesPoints
 		}
 	}
 	return out
+}
+
+// autoFloor is req's step, except that auto over a short range, which
+// would pick a step below req.MinAutoStep (the agent reports less often),
+// takes the nice step at or above MinAutoStep instead.
+func autoFloor(req RangeRequest, l Limits) time.Duration {
+	if req.Step != 0 || req.MinAutoStep <= 0 {
+		return req.Step
+	}
+	if niceStep(req.To.Sub(req.From)/time.Duration(max(l.TargetPoints, 1))) >= req.MinAutoStep {
+		return 0
+	}
+	return niceStep(req.MinAutoStep)
 }

@@ -20,10 +20,13 @@ const (
 type RangeRequest struct {
 	From, To time.Time
 	Step     time.Duration // 0: auto
-	Metrics  []string      // any of these names; empty: every metric
-	Matchers []Matcher     // all must match
-	Agg      tsdb.Agg
-	Rate     bool // fn=rate: per-second rate of a counter
+	// MinAutoStep is the least step auto picks: the agent's reporting
+	// interval, below which buckets would be empty between its samples.
+	MinAutoStep time.Duration
+	Metrics     []string  // any of these names; empty: every metric
+	Matchers    []Matcher // all must match
+	Agg         tsdb.Agg
+	Rate        bool // fn=rate: per-second rate of a counter
 }
 
 // ParseRangeRequest reads from, to (default: the hour up to now),

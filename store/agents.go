@@ -77,10 +77,12 @@ type AgentFilter struct {
 	Status    string        // pending, online or offline
 	Hostname  string        // case-insensitive, matched as HostMatch says
 	HostMatch HostnameMatch // how Hostname matches; the zero value is a substring
-	OS        string        // operating system as the agent reports it (linux), ignoring case
+	OS        string        // operating system as the agent registered (linux) or its host inventory names it (ubuntu), ignoring case
 	Tag       string        // a governance tag the agent carries
-	After     *AgentCursor
-	Limit     int
+	// Environment is the governance environment (production, staging …).
+	Environment string
+	After       *AgentCursor
+	Limit       int
 }
 
 // HostnameMatch is how AgentFilter.Hostname matches a hostname, always
@@ -120,8 +122,11 @@ WHERE a.tenant_id = $1 AND a.deleted_at IS NULL
   AND ($2 = '' OR ` + statusExpr + ` = $2)
   AND ($3 = '' OR a.hostname ILIKE $3 ESCAPE '\')
   AND ($4::text IS NULL OR (a.hostname, a.id) > ($4, $5::uuid))
-  AND ($7 = '' OR lower(a.os) = lower($7))
+  AND ($7 = '' OR lower(a.os) = lower($7) OR EXISTS (SELECT 1 FROM inventory_latest l
+        JOIN inventory_snapshots s ON s.id = l.snapshot_id
+        WHERE l.agent_id = a.id AND l.kind = 'host' AND lower(s.items ->> 'platform') = lower($7)))
   AND ($8 = '' OR a.governance -> 'tags' ? $8)
+  AND ($9 = '' OR a.governance ->> 'environment' = $9)
 ORDER BY a.hostname, a.id LIMIT $6`
 
 // Agents lists a tenant's live agents.
@@ -132,7 +137,7 @@ func (s *Store) Agents(ctx context.Context, tenantID uuid.UUID, f AgentFilter) (
 		afterHost, afterID = &f.After.Hostname, &f.After.ID
 	}
 	rows, _ := s.pool.Query(ctx, listAgentsSQL, tenantID, f.Status, f.hostnamePattern(), afterHost, afterID, f.Limit,
-		f.OS, f.Tag)
+		f.OS, f.Tag, f.Environment)
 	agents, err := pgx.CollectRows(rows, pgx.RowToStructByName[Agent])
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)

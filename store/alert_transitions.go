@@ -225,3 +225,30 @@ func resolveByHand(ctx context.Context, tx pgx.Tx, tenantID, id, userID uuid.UUI
 	_, err = tx.Exec(ctx, forgetRuleStateSQL, id)
 	return err
 }
+
+// raiseTenantSQL opens a tenant-wide firing alert (no agent), or
+// refreshes the one firing with the same key without a new event.
+const raiseTenantSQL = `WITH up AS (
+  INSERT INTO alerts (id, tenant_id, agent_id, source, key, severity, summary, state)
+  VALUES ($1, $2, NULL, 'system', $3, $4, $5, 'firing')
+  ON CONFLICT (tenant_id, agent_id, key) WHERE state = 'firing'
+  DO UPDATE SET severity = EXCLUDED.severity, summary = EXCLUDED.summary, last_seen_at = now()
+  RETURNING id, (xmax = 0) AS opened
+)
+INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary)
+SELECT $2, id, 'firing', $4, $5 FROM up WHERE opened`
+
+// raiseForEveryTenant raises one tenant-wide system alert in each tenant.
+func raiseForEveryTenant(ctx context.Context, tx pgx.Tx, key, severity, summary string) error {
+	rows, _ := tx.Query(ctx, `SELECT id FROM tenants ORDER BY id`)
+	tenants, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return fmt.Errorf("list tenants: %w", err)
+	}
+	for _, t := range tenants {
+		if _, err := tx.Exec(ctx, raiseTenantSQL, newID(), t, key, severity, summary); err != nil {
+			return fmt.Errorf("raise %s alert: %w", key, err)
+		}
+	}
+	return nil
+}

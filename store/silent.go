@@ -17,11 +17,22 @@ import (
 const SilentAlertKey = "agent_silent"
 
 // silentExpr holds for an agent that reported once and not within
-// $1 expected intervals (its heartbeat interval_s).
+// $1 expected intervals (its heartbeat interval_s). recoverSilentSQL
+// resolves an alert when it stops holding: the agent reported.
 const silentExpr = `a.last_seen_at IS NOT NULL AND a.last_seen_at < now() - make_interval(secs => a.heartbeat_interval_s * $1::float8)`
 
+// newlySilentExpr is silentExpr counting only time the hub was up: the
+// hub's current up time (hub_liveness.up_since: a hub start, or the end of
+// an outage) must also be older than the allowance, or than $3 seconds
+// when that is longer (agents back off up to a minute between retries, so
+// after an outage one may take that long to come back). After a restart
+// or a database outage every agent thus gets its full allowance again.
+const newlySilentExpr = silentExpr + `
+  AND coalesce((SELECT up_since FROM hub_liveness WHERE id), '-infinity')
+      < now() - greatest(make_interval(secs => a.heartbeat_interval_s * $1::float8), make_interval(secs => $3::float8))`
+
 const newlySilentSQL = `SELECT a.id, a.tenant_id, a.hostname, a.last_seen_at FROM agents a
-WHERE a.deleted_at IS NULL AND ` + silentExpr + `
+WHERE a.deleted_at IS NULL AND ` + newlySilentExpr + `
   AND NOT EXISTS (SELECT 1 FROM alerts al WHERE al.tenant_id = a.tenant_id AND al.agent_id = a.id
                   AND al.key = '` + SilentAlertKey + `' AND al.state = 'firing')
 ORDER BY a.last_seen_at LIMIT $2`
@@ -32,16 +43,17 @@ type SilentSweep struct {
 }
 
 // SweepSilentAgents raises a system alert for each agent silent for more
-// than intervals × its expected interval (at most limit per pass), and
-// resolves the alert of every agent that reported again.
-func (s *Store) SweepSilentAgents(ctx context.Context, intervals float64, limit int) (SilentSweep, error) {
+// than intervals × its expected interval (at most limit per pass) while
+// the hub was up (for at least grace since it came up), and resolves the
+// alert of every agent that reported again.
+func (s *Store) SweepSilentAgents(ctx context.Context, intervals float64, grace time.Duration, limit int) (SilentSweep, error) {
 	var out SilentSweep
 	tag, err := s.pool.Exec(ctx, recoverSilentSQL, intervals)
 	if err != nil {
 		return out, fmt.Errorf("recover silent agents: %w", err)
 	}
 	out.Recovered = int(tag.RowsAffected())
-	rows, err := s.pool.Query(ctx, newlySilentSQL, intervals, limit)
+	rows, err := s.pool.Query(ctx, newlySilentSQL, intervals, limit, grace.Seconds())
 	if err != nil {
 		return out, fmt.Errorf("find silent agents: %w", err)
 	}

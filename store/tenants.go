@@ -26,6 +26,9 @@ func createTenant(ctx context.Context, tx pgx.Tx, name, slug string) (Tenant, er
 	if err != nil {
 		return Tenant{}, fmt.Errorf("insert tenant: %w", mapErr(err))
 	}
+	if _, err := installDefaultRules(ctx, tx, t.ID); err != nil {
+		return Tenant{}, err
+	}
 	return t, nil
 }
 

@@ -33,6 +33,10 @@ type HostInfo struct {
 	Virtualization  string `json:"virtualization,omitempty"` // kvm, docker, … ("" on bare metal or unknown)
 	BootTime        int64  `json:"boot_time"`                // unix seconds
 	MachineID       string `json:"machine_id"`
+	// Addresses are the machine's primary IP addresses: global unicast
+	// addresses of interfaces that are up, container and bridge
+	// interfaces left out (at most 8).
+	Addresses []string `json:"addresses,omitempty"`
 }
 
 // Package is one installed package.

@@ -108,6 +108,8 @@ func TestCollectFixture(t *testing.T) {
 		{"memory_used_bytes", nil, 2000000 * 1024},
 		{"swap_total_bytes", nil, 2000000 * 1024},
 		{"swap_used_bytes", nil, 500000 * 1024},
+		{"swap_used_ratio", nil, 0.25},
+		{"load15_per_cpu", nil, 0.30 / 2}, // the fixture has two CPUs
 		{"processes_running", nil, 3},
 		{"processes_total", nil, 3},
 		{"threads_total", nil, 7},

@@ -71,6 +71,13 @@ func (c *Collector) load(ctx context.Context, s *series) error {
 	s.add("load1", avg.Load1)
 	s.add("load5", avg.Load5)
 	s.add("load15", avg.Load15)
+	// Per logical CPU, so one threshold fits every size of host (the
+	// default rule "load per core ≥ 2").
+	if n, err := cpu.CountsWithContext(ctx, true); err == nil && n > 0 {
+		s.add("load1_per_cpu", avg.Load1/float64(n))
+		s.add("load5_per_cpu", avg.Load5/float64(n))
+		s.add("load15_per_cpu", avg.Load15/float64(n))
+	}
 	if misc, err := load.MiscWithContext(ctx); err == nil {
 		s.add("processes_running", float64(misc.ProcsRunning))
 		s.add("processes_blocked", float64(misc.ProcsBlocked))
@@ -97,6 +104,9 @@ func (c *Collector) memory(ctx context.Context, s *series) error {
 	// which ignores the proc path); paging counters from vmstat.
 	s.add("swap_total_bytes", float64(vm.SwapTotal))
 	s.add("swap_used_bytes", float64(vm.SwapTotal-vm.SwapFree))
+	if vm.SwapTotal > 0 {
+		s.add("swap_used_ratio", float64(vm.SwapTotal-vm.SwapFree)/float64(vm.SwapTotal))
+	}
 	sw, err := mem.SwapMemoryWithContext(ctx)
 	if err != nil {
 		return err

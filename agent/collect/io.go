@@ -43,6 +43,7 @@ func (c *Collector) filesystems(ctx context.Context, s *series) error {
 		if u.InodesTotal > 0 {
 			s.add("filesystem_files", float64(u.InodesTotal), l...)
 			s.add("filesystem_files_free", float64(u.InodesFree), l...)
+			s.add("filesystem_files_used_ratio", float64(u.InodesTotal-u.InodesFree)/float64(u.InodesTotal), l...)
 		}
 	}
 	return nil

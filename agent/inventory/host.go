@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"net"
 	"os"
 	"runtime"
 	"strings"
@@ -50,7 +51,51 @@ func collectHost(ctx context.Context, src Source) (any, error) {
 	if v, role, err := host.VirtualizationWithContext(ctx); err == nil && role == "guest" {
 		h.Virtualization = v
 	}
+	if src.live() {
+		h.Addresses = primaryAddresses()
+	}
 	return h, nil
+}
+
+// maxAddresses bounds HostInfo.Addresses.
+const maxAddresses = 8
+
+// virtualInterfaces are name prefixes of container, bridge and tunnel
+// interfaces, whose addresses do not say where the machine is.
+var virtualInterfaces = []string{"docker", "br-", "veth", "virbr", "cni", "flannel", "cali", "vxlan", "tun", "tap", "lxc", "podman"}
+
+// primaryAddresses lists the global unicast addresses of the machine's
+// interfaces that are up, loopback and virtual interfaces left out.
+func primaryAddresses() []string {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return nil // no addresses is what the facts then say
+	}
+	var out []string
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 || isVirtual(ifc.Name) {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.IsGlobalUnicast() && len(out) < maxAddresses {
+				out = append(out, ipn.IP.String())
+			}
+		}
+	}
+	return out
+}
+
+func isVirtual(name string) bool {
+	for _, p := range virtualInterfaces {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // MachineID is the systemd machine id under root, or "" when the machine

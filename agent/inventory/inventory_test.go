@@ -292,3 +292,22 @@ func TestRunnerSendsOnChange(t *testing.T) {
 		t.Errorf("after the interval %d kinds went out, want all %d", len(hourly), len(collectors()))
 	}
 }
+
+// TestPrimaryAddressesAreTheMachines: the live host's primary addresses
+// are global unicast, never loopback, and bounded.
+func TestPrimaryAddressesAreTheMachines(t *testing.T) {
+	addrs := primaryAddresses()
+	if len(addrs) > maxAddresses {
+		t.Errorf("%d addresses, want at most %d", len(addrs), maxAddresses)
+	}
+	for _, a := range addrs {
+		ip := net.ParseIP(a)
+		if ip == nil || !ip.IsGlobalUnicast() || ip.IsLoopback() {
+			t.Errorf("address %q is not a global unicast address", a)
+		}
+	}
+	if !isVirtual("docker0") || !isVirtual("veth12ab") || isVirtual("eth0") || isVirtual("enp3s0") {
+		t.Errorf("container and bridge interfaces must be left out, real ones kept")
+	}
+	t.Logf("this machine: %v", addrs)
+}

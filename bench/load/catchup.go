@@ -61,9 +61,11 @@ func refresh(ctx context.Context, pool *pgxpool.Pool, view string, now time.Time
 	}
 }
 
-// ForgetWatermarks clears the rollup watermarks, so that CatchUp rolls up
-// everything loaded behind a hub whose worker had already moved them on.
+// ForgetWatermarks drops the rollup watermarks, so that CatchUp rolls up
+// a range loaded into a database whose worker had moved them past it.
 func ForgetWatermarks(ctx context.Context, pool *pgxpool.Pool) error {
-	_, err := pool.Exec(ctx, `DELETE FROM rollup_watermarks`)
-	return err
+	if _, err := pool.Exec(ctx, `DELETE FROM rollup_watermarks`); err != nil {
+		return fmt.Errorf("forget rollup watermarks: %w", err)
+	}
+	return nil
 }

@@ -42,20 +42,19 @@ func (m Main) Run(ctx context.Context) int {
 		fmt.Fprintln(m.Stdout, "monsys-agent", version)
 		return 0
 	}
-	cfg, err := agent.Load(m.Args, m.Environ, m.Stderr)
+	cfg, err := agent.Load(m.Args, m.Environ, m.Stdout) // --help to stdout, so it pages
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(m.Stderr, "monsys-agent: invalid configuration:\n%v\n", err)
+		fmt.Fprintf(m.Stderr, "monsys-agent: invalid configuration:\n%v\n(monsys-agent --help lists the flags)\n", err)
 		return 2
 	}
 	log := newLogger(m.Stderr, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := agent.New(cfg, log, version).Run(ctx); err != nil {
-		log.Error("monsys-agent failed", "err", err)
-		fmt.Fprintf(m.Stderr, "monsys-agent: %v\n", err)
+		fmt.Fprintf(m.Stderr, "monsys-agent: %v\n", err) // once: the log would repeat it
 		return 1
 	}
 	return 0

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/monsys/monsys/api"
@@ -48,6 +50,20 @@ func bootstrap(ctx context.Context, st *store.Store, cfg config.Config, out io.W
 	if generated {
 		fmt.Fprintf(out, "  one-time password: %s\n  (shown once; set MONSYS_ADMIN_PASSWORD to choose your own)\n", password)
 	}
-	fmt.Fprintf(out, "  enroll an agent (token valid 7 days):\n    %s\n\n", api.EnrollCommand(cfg.PublicURL, token))
+	fmt.Fprintf(out, "  enroll an agent (token valid 7 days):\n    %s\n", agentCommand(api.EnrollCommand(cfg.PublicURL, token)))
+	if cfg.AgentDistDir != "" {
+		fmt.Fprintf(out, "  or install it as a service on another machine:\n    %s\n", api.InstallCommand(cfg.PublicURL, token))
+	}
+	fmt.Fprintln(out)
 	return nil
+}
+
+// agentCommand points the enroll command at the agent binary that make
+// build left in ./bin when there is one, so that it runs as printed; else
+// it names monsys-agent on the PATH.
+func agentCommand(enroll string) string {
+	if st, err := os.Stat(filepath.Join("bin", "monsys-agent")); err == nil && st.Mode().IsRegular() {
+		return "./bin/" + enroll
+	}
+	return enroll
 }

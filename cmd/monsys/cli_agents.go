@@ -98,7 +98,36 @@ func (c *cli) agentCommand() *cobra.Command {
 			})
 		},
 	}
-	return c.command(cmd, output.JSON, output.YAML)
+	cmd = c.command(cmd, output.JSON, output.YAML)
+	cmd.AddCommand(c.agentResetKeyCommand())
+	return cmd
+}
+
+// agentResetKeyCommand clears an agent's pinned signing key: the one admin
+// step a reinstalled machine (state directory wiped, so a new key) needs
+// before it can register again.
+func (c *cli) agentResetKeyCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:               "reset-key HOST",
+		Short:             "Let a reinstalled machine register with a new signing key: clears the pinned one (admin, audited)",
+		Args:              args(1, 1),
+		ValidArgsFunction: c.completeHosts(0),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			hub, err := c.client()
+			if err != nil {
+				return err
+			}
+			ag, err := hub.FindAgent(cmd.Context(), a[0])
+			if err != nil {
+				return err
+			}
+			if err := hub.ResetSigningKey(cmd.Context(), ag.ID); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(c.stdout, "Cleared the signing key of %s (%s): its next registration pins the key it brings.\n", ag.Hostname, ag.ID)
+			return err
+		},
+	}
 }
 
 // agentDetails is the detail view of `monsys agent`.

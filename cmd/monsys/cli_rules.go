@@ -52,7 +52,11 @@ func enabledWord(on bool) string {
 
 // condition says a rule's test in one line: avg cpu_usage_ratio{cpu="all"} > 0.9.
 func condition(r client.Rule) string {
-	return r.Agg + " " + r.Metric + r.Match + " " + r.Op + " " + strconv.FormatFloat(r.Threshold, 'g', -1, 64)
+	agg := r.Agg
+	if r.Predict != "" {
+		agg += " " + r.Predict + " ahead"
+	}
+	return agg + " " + r.Metric + r.Match + " " + r.Op + " " + strconv.FormatFloat(r.Threshold, 'g', -1, 64)
 }
 
 func scope(r client.Rule) string {
@@ -126,7 +130,8 @@ func (c *cli) ruleCreateCommand() *cobra.Command {
 	f.StringVar(&spec.Name, "name", "", "the rule's name")
 	f.StringVar(&spec.Metric, "metric", "", "metric to watch, e.g. filesystem_used_ratio")
 	f.StringVar(&spec.Match, "match", "", `label selector, e.g. {mount="/"}`)
-	f.StringVar(&spec.Agg, "agg", "avg", "avg, min, max, last or sum over the window")
+	f.StringVar(&spec.Agg, "agg", "avg", "avg, min, max, last, sum, increase or predict_linear over the window")
+	f.StringVar(&spec.Predict, "predict", "", "with --agg predict_linear: how far past now to read the trend, e.g. 24h")
 	f.StringVar(&spec.Op, "op", "", "comparison: > >= < <= == !=")
 	f.Float64Var(&threshold, "threshold", 0, "value the aggregate is compared with")
 	f.StringVar(&spec.Window, "window", "", "window the aggregate covers (default 5m)")

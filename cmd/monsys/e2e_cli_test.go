@@ -50,6 +50,7 @@ func TestCLIEndToEnd(t *testing.T) {
 		golden(t, "agent-json", owner.must(t, "agent", f.web.ID, "-o", "json"))
 		golden(t, "agent-unknown", owner.run(t, "", nil, "agent", "nosuch-host"))
 		golden(t, "agent-bad-output", owner.run(t, "", nil, "agent", "web-1", "-o", "xml"))
+		golden(t, "agent-reset-key", owner.must(t, "agent", "reset-key", "db-1"))
 	})
 	t.Run("metrics", func(t *testing.T) {
 		rng := []string{"--from", f.from.Format(time.RFC3339), "--to", f.to().Format(time.RFC3339), "--interval", "10s"}
@@ -140,6 +141,7 @@ func seedFleet(t *testing.T, h *hub) fleet {
 	t.Helper()
 	c := h.client()
 	c.login(t, ownerEmail, ownerPassword)
+	c.dropDefaultRules(t)
 	var tok struct{ Token string }
 	c.call(t, http.MethodPost, "/api/v1/enrollment-tokens", "", map[string]string{"name": "cli-e2e"}, http.StatusCreated, &tok)
 	enroll := func(machine, host string) fleetAgent {

@@ -170,3 +170,23 @@ func (c *client) agents(t *testing.T) map[string]listedAgent {
 	}
 	return byID
 }
+
+// dropDefaultRules deletes the default alert rules the tenant started
+// with, so that a test's alerts and rule lists are its own.
+func (c *client) dropDefaultRules(t *testing.T) {
+	t.Helper()
+	var page struct {
+		Items []struct{ ID, Builtin string }
+	}
+	c.call(t, http.MethodGet, "/api/v1/alert-rules?limit=100", "", nil, http.StatusOK, &page)
+	n := 0
+	for _, r := range page.Items {
+		if r.Builtin != "" {
+			c.call(t, http.MethodDelete, "/api/v1/alert-rules/"+r.ID, "", nil, http.StatusNoContent, nil)
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatalf("the first tenant had no default rules")
+	}
+}

@@ -187,6 +187,26 @@ func TestDashboard(t *testing.T) {
 		b.check(t, "rules")
 	})
 
+	t.Run("people: revoke a pending invitation", func(t *testing.T) {
+		const email = "pending@e2e.test"
+		d.owner.call(t, http.MethodPost, "/api/v1/invitations", "", map[string]any{"email": email, "role": "member"}, http.StatusCreated, nil)
+		b.open(t, base+"/settings/people")
+		row := `[...document.querySelectorAll('#invites-table tbody tr')].find(r => r.textContent.includes('` + email + `'))`
+		b.waitFor(t, "the pending invitation", `!!`+row)
+		b.do(t, "revoke", chromedp.Evaluate[chromedp.Void](row+`.querySelector('button').click()`))
+		b.waitFor(t, "the confirmation dialog", `!!document.querySelector('dialog.confirm[open]')`)
+		b.do(t, "confirm", chromedp.Evaluate[chromedp.Void](`document.querySelector('dialog.confirm[open] button.danger').click()`))
+		b.waitFor(t, "the invitation gone", `!`+row)
+		var pending struct{ Items []struct{ Email string } }
+		d.owner.call(t, http.MethodGet, "/api/v1/invitations", "", nil, http.StatusOK, &pending)
+		for _, i := range pending.Items {
+			if i.Email == email {
+				t.Errorf("%s is still pending after revoking it in the page", email)
+			}
+		}
+		b.check(t, "people")
+	})
+
 	t.Run("every page opens without errors, in light, dark and at 360 px", func(t *testing.T) {
 		pages := []string{"/", "/hosts/" + web01, "/alerts", "/alert-rules", "/inventory?kind=packages&name=openssl", "/webhooks",
 			"/settings/people", "/settings/api-keys", "/settings/enrollment", "/audit", "/account", "/no-such-page"}

@@ -57,13 +57,17 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 	bin := buildHub(t)
 	port := freePort(t)
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	s := newSite(t, bin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword, "MONSYS_PUBLIC_URL="+url)
+	// The hub restarts once after seeding: a check interval of an hour
+	// keeps that from counting as an outage (hub_restarted) in the pages.
+	s := newSite(t, bin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword, "MONSYS_PUBLIC_URL="+url,
+		"MONSYS_SILENT_CHECK_INTERVAL=1h")
 	d := &dashboardSite{site: s, agents: map[string]agent{}}
 
 	h := s.startOn(t, port)
 	h.waitHealthy(t)
 	c := h.client()
 	c.login(t, ownerEmail, ownerPassword)
+	c.dropDefaultRules(t)
 	var tok struct{ Token string }
 	c.call(t, http.MethodPost, "/api/v1/enrollment-tokens", "", map[string]string{"name": "browser tests"}, http.StatusCreated, &tok)
 	for _, fh := range fleetHosts {
@@ -73,9 +77,11 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 		}
 		a := c.registerKey(t, tok.Token, "machine-"+fh.name, fh.name, pub, http.StatusCreated)
 		d.agents[fh.name] = a
-		// A long heartbeat interval keeps the agents online for the test.
+		// A 5-minute heartbeat interval keeps the agents online for the
+		// test (15 minutes) and lets interval=auto read the seeded minutes
+		// (it never picks buckets finer than the agent reports).
 		c.call(t, http.MethodPost, "/api/v1/agents/"+a.ID+"/heartbeat", a.Token,
-			map[string]any{"uptime_s": 86400 * 3, "agent_version": "0.0.0-e2e", "interval_s": 86400}, http.StatusOK, nil)
+			map[string]any{"uptime_s": 86400 * 3, "agent_version": "0.0.0-e2e", "interval_s": 300}, http.StatusOK, nil)
 		c.call(t, http.MethodPut, "/api/v1/agents/"+a.ID+"/governance", "", map[string]any{
 			"owner": "ops", "environment": fh.env, "criticality": "high", "data_classification": "internal",
 			"tags": fh.tags, "maintenance_windows": []any{}}, http.StatusOK, nil)

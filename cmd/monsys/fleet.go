@@ -19,7 +19,6 @@ import (
 // evaluating twice a minute keeps a for-duration within half a minute.
 const (
 	alertRulesEvery = 30 * time.Second
-	silentEvery     = 30 * time.Second
 	webhooksEvery   = 2 * time.Second
 	// Finished deliveries stay in the delivery log this long.
 	deliveryLogKeep = 30 * 24 * time.Hour
@@ -31,23 +30,31 @@ func webhookPolicy(cfg config.Config) webhook.Policy {
 	return webhook.Policy{Allow: allow}
 }
 
+// fleetWork is the fleet's background jobs, and the silent check among
+// them, which shutdown stops before HTTP (StopHearing).
+type fleetWork struct {
+	jobs   []workers.Job
+	silent *alerting.Silent
+}
+
 // fleetJobs evaluate alert rules, flag silent agents and deliver webhooks,
 // counting their work in reg.
-func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometheus.Registerer, log *slog.Logger) ([]workers.Job, error) {
+func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometheus.Registerer, log *slog.Logger) (fleetWork, error) {
 	am, err := alerting.NewMetrics(reg)
 	if err != nil {
-		return nil, err
+		return fleetWork{}, err
 	}
 	wm, err := webhook.NewMetrics(reg)
 	if err != nil {
-		return nil, err
+		return fleetWork{}, err
 	}
 	rules := alerting.NewEvaluator(st, q, log, nil, am)
-	silent := alerting.NewSilent(st, float64(cfg.SilentAfterIntervals), log, am)
+	silent := alerting.NewSilent(st, alerting.SilentConfig{Intervals: float64(cfg.SilentAfterIntervals),
+		Every: cfg.SilentCheckEvery, Grace: cfg.SilentRestartGrace}, log, am)
 	hooks := webhook.New(st, webhook.Config{Policy: webhookPolicy(cfg), Metrics: wm}, log)
-	return []workers.Job{
+	return fleetWork{silent: silent, jobs: []workers.Job{
 		{Name: "alert-rules", Interval: alertRulesEvery, Run: rules.Run},
-		{Name: "silent-agents", Interval: silentEvery, RunAtStart: true, Run: silent.Run},
+		{Name: "silent-agents", Interval: cfg.SilentCheckEvery, RunAtStart: true, Run: silent.Run},
 		{Name: "webhooks", Interval: webhooksEvery, RunAtStart: true, Run: hooks.Run},
 		{Name: "webhook-log", Interval: time.Hour, RunAtStart: true, Run: func(ctx context.Context) error {
 			n, err := st.PruneDeliveries(ctx, time.Now().Add(-deliveryLogKeep))
@@ -56,5 +63,20 @@ func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometh
 			}
 			return err
 		}},
-	}, nil
+	}}, nil
+}
+
+// settleDefaultRules answers, once, migration 0012's offer of the default
+// alert rules to the tenants that existed before it: installed, unless the
+// operator declined with MONSYS_DEFAULT_RULES_EXISTING=decline.
+func settleDefaultRules(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger) error {
+	install := cfg.DefaultRulesExisting != "decline"
+	n, err := st.SettleDefaultRulesOffer(ctx, install)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("default alert rules offered to existing tenants", "tenants", n, "installed", install)
+	}
+	return nil
 }

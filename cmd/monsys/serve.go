@@ -98,6 +98,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := bootstrap(ctx, st, cfg, m.Stdout, log); err != nil {
 		return err
 	}
+	if err := settleDefaultRules(ctx, st, cfg, log); err != nil {
+		return err
+	}
 
 	if cfg.PprofListen != "" {
 		stopPprof, err := startPprof(cfg.PprofListen, log)
@@ -135,7 +138,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
 	jobs = append(jobs, mailJob, pruneAccountsJob(st, log))
-	runner := workers.New(log, append(jobs, fleet...)...)
+	runner := workers.New(log, append(jobs, fleet.jobs...)...)
 	workDone := make(chan struct{})
 	go func() { runner.Run(workCtx); close(workDone) }()
 	defer func() { stopWork(); <-workDone }()
@@ -175,6 +178,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	case err := <-serveErr:
 		return fmt.Errorf("serve http: %w", err)
 	}
+	// Agents cannot reach a hub that is stopping: no silence counts from here.
+	fleet.silent.StopHearing()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -3,7 +3,7 @@
 // copied link opens the same view.
 import { api } from '../lib/api.js';
 import { $, $$, h, fill } from '../lib/dom.js';
-import { duration, time } from '../lib/format.js';
+import { bytes, duration, time } from '../lib/format.js';
 import { badge, done, loading, showError } from '../lib/ui.js';
 import { chartsTab } from './host_charts.js';
 import { processesTab } from './host_processes.js';
@@ -34,9 +34,15 @@ export async function start() {
   }
   document.title = agent.hostname + ' · monsys';
   $('#host-name').textContent = agent.hostname;
+  const hw = agent.host;
   fill($('#host-facts'),
     badge(agent.status),
-    h('span', null, [agent.os, agent.arch].filter(Boolean).join(' · ')),
+    h('span', null, [hw && hw.os_name ? hw.os_name + (hw.os_version ? ' ' + hw.os_version : '') : agent.os, agent.arch].filter(Boolean).join(' · ')),
+    hw && hw.kernel ? h('span', { title: 'kernel' }, hw.kernel) : null,
+    hw && hw.cpu_cores ? h('span', { title: hw.cpu_model || 'CPU' }, hw.cpu_cores + ' CPU' + (hw.cpu_cores === 1 ? '' : 's')) : null,
+    hw && hw.memory_bytes ? h('span', null, bytes(hw.memory_bytes) + ' memory') : null,
+    hw && hw.virtualization ? h('span', null, hw.virtualization) : null,
+    hw && hw.addresses && hw.addresses.length ? h('span', { class: 'mono', title: 'primary addresses' }, hw.addresses.join(', ')) : null,
     agent.agent_version ? h('span', null, 'agent ' + agent.agent_version) : null,
     agent.uptime_s != null ? h('span', null, 'up ' + duration(agent.uptime_s)) : null,
     h('span', null, 'last seen ', time(agent.last_seen_at, { relative: true })));

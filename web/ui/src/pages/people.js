@@ -1,9 +1,10 @@
 // The tenant's people: roles changed and people removed by admins (never
-// above their own role), and invitations by mail.
+// above their own role), invitations by mail, and (admins) the pending
+// invitations, which can be revoked.
 import { api, can, currentSession, roleOptions } from '../lib/api.js';
 import { $, fill, h } from '../lib/dom.js';
 import { time } from '../lib/format.js';
-import { Pager, badge, confirmAction, done, loading, onSubmit, openDialog, showError, toast } from '../lib/ui.js';
+import { Pager, badge, confirmAction, done, empty, loading, onSubmit, openDialog, showError, toast } from '../lib/ui.js';
 
 export async function start() {
   const state = $('#people-state');
@@ -58,6 +59,40 @@ export async function start() {
     }
   }
 
+  const invState = $('#invites-state');
+  async function loadInvites() {
+    if (!can('admin')) return;
+    loading(invState, 'Loading invitations…');
+    try {
+      const r = await api('GET', '/api/v1/invitations', { query: { limit: 100 } });
+      if (r.items.length === 0) empty(invState, 'No invitation is waiting to be accepted.');
+      else done(invState);
+      fill($('#invites-table tbody'), r.items.map(inviteRow));
+    } catch (err) {
+      showError(invState, err, loadInvites);
+    }
+  }
+
+  function inviteRow(inv) {
+    return h('tr', null,
+      h('td', null, inv.email),
+      h('td', null, badge(inv.role, 'info')),
+      h('td', null, time(inv.created_at, { relative: true })),
+      h('td', null, time(inv.expires_at)),
+      h('td', { class: 'num' }, h('button', { type: 'button', class: 'small danger', onclick: () => revoke(inv) }, 'Revoke')));
+  }
+
+  async function revoke(inv) {
+    if (!(await confirmAction(`Revoke the invitation of ${inv.email}? The link they were sent stops working.`, 'Revoke'))) return;
+    try {
+      await api('DELETE', '/api/v1/invitations/' + inv.id);
+      toast('Revoked the invitation of ' + inv.email);
+      loadInvites();
+    } catch (err) {
+      showError(invState, err);
+    }
+  }
+
   const dlg = $('#invite-dialog');
   const form = $('#invite-form');
   fill($('#iv-role'), roleOptions().map((r) => h('option', { value: r, selected: r === 'viewer' }, r)));
@@ -69,6 +104,7 @@ export async function start() {
     const r = await api('POST', '/api/v1/invitations', { body: { email: v.email, role: v.role, expires_in_hours: Number(v.expires_in_hours) || 72 } });
     dlg.close();
     toast('Invitation mailed to ' + r.email + '; the link works until ' + new Date(r.expires_at).toLocaleString());
+    loadInvites();
   });
-  await load();
+  await Promise.all([load(), loadInvites()]);
 }

@@ -1,5 +1,6 @@
-// Alert rules: list, create, edit, enable or disable, delete (members and
-// above; viewers see the list only).
+// Alert rules: list, create, edit, enable or disable, delete, and bring
+// back the default rules a tenant lacks (members and above; viewers see
+// the list only).
 import { api, can } from '../lib/api.js';
 import { $, fill, h } from '../lib/dom.js';
 import { Pager, badge, confirmAction, done, empty, formError, inputError, loading, onSubmit, openDialog, showError, toast } from '../lib/ui.js';
@@ -30,10 +31,11 @@ export async function start() {
   }
 
   function row(r) {
-    const cond = `${r.agg}(${r.metric}${r.match || ''}) ${r.op} ${r.threshold} over ${r.window}` + (r.for && r.for !== '0s' ? `, for ${r.for}` : '');
+    const cond = `${r.agg}(${r.metric}${r.match || ''}) ${r.op} ${r.threshold} over ${r.window}` + (r.predict ? `, ${r.predict} ahead` : '') +
+      (r.for && r.for !== '0s' ? `, for ${r.for}` : '');
     const scope = r.scope === 'fleet' ? 'every agent' : r.scope === 'tag' ? '#' + r.tag : h('a', { href: '/hosts/' + r.agent_id }, 'one agent');
     return h('tr', { dataset: { rule: r.id } },
-      h('td', null, h('strong', null, r.name)),
+      h('td', null, h('strong', null, r.name), r.builtin ? h('span', { class: 'tag', title: 'one of the default rules (' + r.builtin + ')' }, 'default') : null),
       h('td', { class: 'mono small wrap' }, cond),
       h('td', null, scope),
       h('td', null, badge(r.severity)),
@@ -71,6 +73,7 @@ export async function start() {
     const s = form.elements.scope.value;
     $('#r-scope-agent').hidden = s !== 'agent';
     $('#r-scope-tag').hidden = s !== 'tag';
+    $('#r-predict-field').hidden = form.elements.agg.value !== 'predict_linear';
   }
 
   function edit(r) {
@@ -78,7 +81,7 @@ export async function start() {
     $('#rule-dialog-title').textContent = editing ? 'Edit alert rule' : 'New alert rule';
     form.reset();
     const v = r || {};
-    for (const f of ['name', 'metric', 'match', 'agg', 'op', 'window', 'for', 'severity', 'scope', 'tag']) if (v[f] != null) form.elements[f].value = v[f];
+    for (const f of ['name', 'metric', 'match', 'agg', 'op', 'window', 'for', 'predict', 'severity', 'scope', 'tag']) if (v[f] != null) form.elements[f].value = v[f];
     if (v.threshold != null) form.elements.threshold.value = v.threshold;
     form.elements.enabled.checked = v.enabled !== false;
     syncScope();
@@ -87,11 +90,13 @@ export async function start() {
   }
 
   form.elements.scope.addEventListener('change', syncScope);
+  form.elements.agg.addEventListener('change', syncScope);
   onSubmit(form, async (v) => {
     const threshold = Number(v.threshold.replace(',', '.'));
     if (v.threshold === '' || !isFinite(threshold)) throw inputError('The threshold must be a number.', 'threshold', 'must be a number, e.g. 0.9 for 90 % of a ratio');
     const body = { name: v.name, metric: v.metric, match: v.match, agg: v.agg, op: v.op, threshold, window: v.window, for: v.for,
       severity: v.severity, scope: v.scope, enabled: v.enabled };
+    if (v.agg === 'predict_linear') body.predict = v.predict;
     if (v.scope === 'agent') body.agent_id = v.agent_id;
     if (v.scope === 'tag') body.tag = v.tag;
     if (editing) await api('PUT', '/api/v1/alert-rules/' + editing.id, { body });
@@ -101,6 +106,15 @@ export async function start() {
     load();
   });
   $('#rule-new').addEventListener('click', () => edit(null));
+  $('#rule-defaults').addEventListener('click', async () => {
+    try {
+      const r = await api('POST', '/api/v1/alert-rules/defaults');
+      toast(r.installed ? `Added ${r.installed} default rule${r.installed === 1 ? '' : 's'}` : 'Every default rule is here already');
+      load();
+    } catch (err) {
+      showError(state, err);
+    }
+  });
   await load();
 }
 
