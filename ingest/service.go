@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/wire"
 )
 
@@ -186,6 +187,9 @@ func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 	}
 	if err := s.resolver.Resolve(ctx, req.TenantID, req.AgentID, b); err != nil {
 		s.log.Warn("series resolution failed", "tenant_id", req.TenantID, "err", err)
+		if store.Unstorable(err) {
+			return Receipt{}, fmt.Errorf("%w: resolve series: %v", ErrUnstorable, err)
+		}
 		return Receipt{}, fmt.Errorf("%w: resolve series: %v", ErrStorage, err)
 	}
 	receipt := Receipt{Samples: b.SampleCount()}
