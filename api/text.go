@@ -46,10 +46,15 @@ func checkRequestText(c *fiber.Ctx) error {
 	return bad
 }
 
+// maxBodyString bounds any one string of a JSON request body: the
+// longest a person sends is a password (1024) or a URL; names, notes and
+// selectors are far shorter, and each route's own rules are tighter still.
+const maxBodyString = 16 << 10
+
 // checkBodyText refuses a JSON body with a string that is not storable
-// text, naming the field.
+// text or is longer than maxBodyString, naming the field.
 func checkBodyText(body []byte) error {
-	if err := textcheck.JSON(body, ""); err != nil {
+	if err := textcheck.JSONMax(body, "", maxBodyString); err != nil {
 		field := err.Path
 		if field == "" {
 			field = "body"

@@ -26,6 +26,14 @@ func JSON(raw []byte, prefix string) *Error {
 	return w.run()
 }
 
+// JSONMax is JSON that also refuses any string longer than maxLen bytes
+// as sent (escapes counted as written).
+func JSONMax(raw []byte, prefix string, maxLen int) *Error {
+	var w walker
+	w.raw, w.prefix, w.maxLen = raw, prefix, maxLen
+	return w.run()
+}
+
 // step is one level of the path: a key or an array index.
 type step struct {
 	array bool
@@ -36,6 +44,7 @@ type step struct {
 type walker struct {
 	raw    []byte
 	prefix string
+	maxLen int // 0: no limit
 	pos    int
 	stack  []step
 }
@@ -66,6 +75,9 @@ func (w *walker) run() *Error {
 			isKey := w.isKey(end)
 			if isKey && len(w.stack) > 0 {
 				w.stack[len(w.stack)-1].key = w.raw[start:min(end, len(w.raw))]
+			}
+			if p == "" && w.maxLen > 0 && end-start > w.maxLen {
+				p = Problem("must be at most " + strconv.Itoa(w.maxLen) + " bytes")
 			}
 			if p != "" {
 				return &Error{Path: w.path(isKey), Problem: p}

@@ -84,3 +84,12 @@ func FuzzJSON(f *testing.F) {
 		walk(v)
 	})
 }
+
+func TestJSONMaxRefusesLongStrings(t *testing.T) {
+	if err := JSONMax([]byte(`{"a":"12345","b":"123456"}`), "", 5); err == nil || err.Path != "b" {
+		t.Fatalf("got %+v, want b refused", err)
+	}
+	if err := JSONMax([]byte(`{"a":"12345"}`), "", 5); err != nil {
+		t.Fatalf("got %+v for a string at the limit", err)
+	}
+}
