@@ -75,6 +75,9 @@ func missing(pairs ...string) string {
 // objects; required names a missing required field of one item.
 func listOf[T any](required func(*T) string) kindSchema {
 	return func(items json.RawMessage, field string) error {
+		if noItems(items) {
+			return nil
+		}
 		var elems []json.RawMessage
 		if err := json.Unmarshal(items, &elems); err != nil || elems == nil {
 			return &FieldError{Field: field, Msg: "must be an array of objects"}
@@ -102,12 +105,22 @@ func listOf[T any](required func(*T) string) kindSchema {
 // objectOf is the schema of a kind whose items are one T object.
 func objectOf[T any]() kindSchema {
 	return func(items json.RawMessage, field string) error {
+		if noItems(items) {
+			return nil
+		}
 		var v T
 		if err := decodeStrict(items, &v, field); err != nil {
 			return err
 		}
 		return checkSizes(reflect.ValueOf(v), field)
 	}
+}
+
+// noItems: a part without items (absent or null), as a collector that
+// failed sends it with its error.
+func noItems(items json.RawMessage) bool {
+	t := bytes.TrimSpace(items)
+	return len(t) == 0 || string(t) == "null"
 }
 
 // decodeStrict reads one JSON object into v: types must match and
