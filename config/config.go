@@ -146,8 +146,8 @@ func (c *Config) Validate() error {
 	if c.IngestMaxDecoded < c.IngestMaxCompressed || c.IngestMaxDecoded > 1<<30 {
 		errs = append(errs, fmt.Errorf("MONSYS_INGEST_MAX_DECODED=%d: want at least MONSYS_INGEST_MAX_COMPRESSED and at most 1 GiB", c.IngestMaxDecoded))
 	}
-	if need := int64(c.IngestMaxCompressed) + int64(c.IngestMaxDecoded); int64(c.IngestMemoryBudget) < need || int64(c.IngestMemoryBudget) > 64<<30 {
-		errs = append(errs, fmt.Errorf("MONSYS_INGEST_MEMORY_BUDGET=%d: want at least MONSYS_INGEST_MAX_COMPRESSED + MONSYS_INGEST_MAX_DECODED (%d) and at most 64 GiB", c.IngestMemoryBudget, need))
+	if need := int64(c.IngestMaxCompressed) + int64(c.IngestMaxDecoded); int64(c.IngestMemoryBudget) < need || int64(c.IngestMemoryBudget) >= 2<<30 {
+		errs = append(errs, fmt.Errorf("MONSYS_INGEST_MEMORY_BUDGET=%d: want at least MONSYS_INGEST_MAX_COMPRESSED + MONSYS_INGEST_MAX_DECODED (%d) and under 2 GiB", c.IngestMemoryBudget, need))
 	}
 	if c.IngestBatchesPerMin < 1 || c.IngestBatchesPerMin > 6000 {
 		errs = append(errs, fmt.Errorf("MONSYS_INGEST_BATCHES_PER_MINUTE=%d: want 1 to 6000", c.IngestBatchesPerMin))
