@@ -17,7 +17,8 @@ import (
 // values and no series twice. A label taken from Fiber's reused request
 // buffer (method="GETT") failed this within a few dozen requests.
 func TestMetricsStayValidAfterKeepAliveTraffic(t *testing.T) {
-	t.Parallel()
+	// Not parallel: its thousands of requests would slow the fixed-window
+	// rate-limit tests running beside it past their windows.
 	e := newEnv(t)
 	fx := e.newTenant("alpha")
 	key, _ := e.apiKey(fx, "owner")
