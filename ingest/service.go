@@ -156,8 +156,9 @@ func (s *Service) MaxCompressed() int { return s.cfg.MaxCompressed }
 // Its errors are refusals the client can act on, returned unwrapped so
 // that their message is what the client is told: ErrUnsupportedEncoding,
 // ErrTooLarge, ErrCorrupt, *SignatureError, *SyntaxError, *FieldError,
-// FieldErrors and ErrBatchMismatch; or the hub's trouble, worth a retry:
-// ErrOverloaded, ErrClosed, ErrStorage and ErrAbandoned.
+// FieldErrors, ErrBatchMismatch and ErrUnstorable; or the hub's trouble,
+// worth a retry: ErrOverloaded (a full ring, or no room in the memory
+// Budget), ErrClosed, ErrStorage and ErrAbandoned.
 func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 	enc := strings.ToLower(strings.TrimSpace(req.Encoding))
 	if err := s.checkEncoding(req.Format, enc); err != nil {
