@@ -77,6 +77,7 @@ func (p *Pipeline) flushAndAnswer(ctx context.Context, st *flushState, rows int)
 	clear(st.items)
 }
 
+// answer hands a committed flush's result to its batch, counting it.
 func (p *Pipeline) answer(it *Pending, r Result) {
 	switch {
 	case r.Err != nil:

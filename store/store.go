@@ -64,20 +64,14 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 // Unstorable reports whether err is PostgreSQL refusing a value for what
 // it is rather than for the database's state: a data exception (SQLSTATE
 // class 22: NUL or bytes invalid in UTF-8 (22021), \u0000 in jsonb
-// (22P05), malformed text for a type, numbers out of range), a not-null or
-// check violation (23502, 23514), or a value past a limit such as an index
-// row's size (class 54). Sending the same value again fails the same way,
-// so callers answer it 4xx and never retry it.
+// (22P05), malformed text for a type, numbers out of range) or a value
+// past a limit such as an index row's size (class 54). Sending the same
+// value again fails the same way, so callers answer it 4xx and never retry
+// it. Check violations (23514) are not among them: "no partition for the
+// row" is one, and it passes once the partition worker has caught up.
 func Unstorable(err error) bool {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return false
-	}
-	switch {
-	case strings.HasPrefix(pgErr.Code, "22"), strings.HasPrefix(pgErr.Code, "54"):
-		return true
-	}
-	return pgErr.Code == "23502" || pgErr.Code == "23514"
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54"))
 }
 
 // mapErr turns storage failures callers act on into sentinels.
