@@ -72,9 +72,14 @@ func (b *Budget) give(n int64) {
 // lease is one request's share of the budget. Not safe for concurrent
 // use: it belongs to the request's goroutine.
 type lease struct {
-	b    *Budget
-	held int64
+	b       *Budget
+	held    int64
+	refused int64 // the last charge that found no room
 }
+
+// neverFits reports whether the refused charge could not fit even with
+// no other request in flight: waiting would not help.
+func (l *lease) neverFits() bool { return l.b != nil && l.held+l.refused > l.b.limit }
 
 // take charges n bytes, or reports false when the budget has no room; a
 // lease without a budget always has room.
@@ -83,6 +88,7 @@ func (l *lease) take(n int) bool {
 		return true
 	}
 	if !l.b.take(int64(n)) {
+		l.refused = int64(n)
 		return false
 	}
 	l.held += int64(n)

@@ -99,3 +99,26 @@ func TestBudgetBoundsConcurrentBombs(t *testing.T) {
 		t.Fatalf("a good batch after the bombs: %v", err)
 	}
 }
+
+// TestBatchLargerThanTheBudgetIsTooLarge: a request that alone needs more
+// than the whole budget answers 413, which agents drop, not a 503 they
+// would retry for ever.
+func TestBatchLargerThanTheBudgetIsTooLarge(t *testing.T) {
+	f := newFixture(t, 1, Config{Shards: 1})
+	svc, err := NewService(ServiceConfig{MemoryBudget: 64 << 10}, f.pipe, f.resolver, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := f.agents[0]
+	body := wire.AppendBatchJSON(nil, recentBatch(uuid.Must(uuid.NewV7()), 200, 30, time.Now().Add(-time.Hour)))
+	if len(body) <= 64<<10 {
+		t.Fatalf("the batch is %d bytes, not larger than the budget", len(body))
+	}
+	_, err = svc.Accept(context.Background(), Request{Format: FormatBatch, Body: body, TenantID: f.tenant, AgentID: &agent})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+	if n := svc.Budget().InUse(); n != 0 {
+		t.Errorf("%d bytes still charged", n)
+	}
+}

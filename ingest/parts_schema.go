@@ -126,7 +126,7 @@ func noItems(items json.RawMessage) bool {
 // decodeStrict reads one JSON object into v: types must match and
 // unknown fields are refused, as for the rest of the batch.
 func decodeStrict(raw json.RawMessage, v any, field string) error {
-	if len(bytes.TrimSpace(raw)) == 0 || raw[0] != '{' {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
 		return &FieldError{Field: field, Msg: "must be an object"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

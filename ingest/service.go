@@ -168,10 +168,12 @@ func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 		s.sink.Reject("too_large")
 		return Receipt{}, refuse(ErrTooLarge, "the body is %d bytes as sent; the limit is %d", len(req.Body), s.cfg.MaxCompressed)
 	}
+	// The lease ends with Accept even when an abandoned batch stays queued
+	// (see Submit): its memory is then counted by the ring's row bound.
 	mem := lease{b: s.budget}
 	defer mem.release()
 	if !mem.take(len(req.Body)) {
-		return Receipt{}, s.noMemory()
+		return Receipt{}, s.noMemory(&mem)
 	}
 	var bodySum [32]byte
 	if req.Format == FormatBatch {
@@ -196,7 +198,7 @@ func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 		return Receipt{}, err
 	}
 	if !mem.take(b.footprint()) {
-		return Receipt{}, s.noMemory()
+		return Receipt{}, s.noMemory(&mem)
 	}
 	item := &sc.pending
 	item.TenantID, item.AgentID, item.Batch = req.TenantID, req.AgentID, b
@@ -279,7 +281,7 @@ func (s *Service) decode(f Format, enc string, body []byte, sc *scratch, mem *le
 	case err == nil:
 		return nil
 	case errors.Is(err, errNoMemory):
-		return s.noMemory()
+		return s.noMemory(mem)
 	case errors.Is(err, ErrTooLarge):
 		s.sink.Reject("too_large")
 		return refuse(ErrTooLarge, "the decoded body exceeds %d bytes", s.cfg.MaxDecoded)
@@ -296,8 +298,14 @@ func (s *Service) decode(f Format, enc string, body []byte, sc *scratch, mem *le
 }
 
 // noMemory refuses a request the memory budget has no room for: 503 with
-// Retry-After, like a full ring.
-func (s *Service) noMemory() error {
+// Retry-After, like a full ring, when other requests hold the memory; 413
+// when this request alone needs more than the whole budget, so that an
+// agent does not retry it for ever.
+func (s *Service) noMemory(mem *lease) error {
+	if mem.neverFits() {
+		s.sink.Reject("too_large")
+		return refuse(ErrTooLarge, "decoding this body needs more than the hub's whole ingest memory budget (%d MiB); send smaller batches", s.budget.Limit()>>20)
+	}
 	s.sink.Reject("memory_budget")
 	return refuse(ErrOverloaded, "the hub's ingest memory (%d MiB) is in use by other requests; retry shortly", s.budget.Limit()>>20)
 }
