@@ -75,6 +75,9 @@ func (s *Server) guard(r route) fiber.Handler {
 				return err
 			}
 		}
+		if err := checkRequestText(c); err != nil {
+			return err
+		}
 		return c.Next()
 	}
 }

@@ -402,38 +402,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
-	type callerSpec struct {
-		name string
-		make func(e *env) *caller
-	}
-	specs := []callerSpec{{"anonymous", func(e *env) *caller { return &caller{kind: anonymousCaller, fx: a} }}}
-	for _, role := range auth.AllRoles() {
-		specs = append(specs,
-			callerSpec{"session-" + string(role), func(e *env) *caller {
-				return &caller{kind: sessionCaller, role: role, fx: a, cred: e.session(a, role)}
-			}},
-			callerSpec{"apikey-" + string(role), func(e *env) *caller {
-				c, _ := e.apiKey(a, role)
-				return &caller{kind: apiKeyCaller, role: role, fx: a, cred: c}
-			}})
-	}
-	specs = append(specs,
-		callerSpec{"other-tenant-owner-session", func(e *env) *caller {
-			return &caller{kind: sessionCaller, role: auth.RoleOwner, fx: b, cred: e.session(b, auth.RoleOwner)}
-		}},
-		callerSpec{"other-tenant-owner-apikey", func(e *env) *caller {
-			c, _ := e.apiKey(b, auth.RoleOwner)
-			return &caller{kind: apiKeyCaller, role: auth.RoleOwner, fx: b, cred: c}
-		}},
-		callerSpec{"agent-token", func(e *env) *caller {
-			ag := e.agent(a.Tenant.ID, "caller-agent")
-			return &caller{kind: agentCaller, fx: a, cred: ag.cred(), agent: ag}
-		}},
-		callerSpec{"enrollment-token", func(e *env) *caller {
-			tok, _ := e.enrollmentToken(a.Tenant.ID, nil, nil)
-			return &caller{kind: enrollmentCaller, fx: a, cred: cred{Bearer: tok}}
-		}},
-	)
+	specs := matrixCallers(a, b)
 
 	keys := make([]string, 0, len(e.srv.routes))
 	routes := map[string]route{}
@@ -467,4 +436,44 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		})
 	}
+}
+
+// callerSpec makes one kind of caller of the matrix, fresh for each use.
+type callerSpec struct {
+	name string
+	make func(e *env) *caller
+}
+
+// matrixCallers are every kind of caller: anonymous, a session and an API
+// key of each role in tenant a, an owner of tenant b both ways, an agent
+// token and an enrollment token of tenant a.
+func matrixCallers(a, b *tenantFx) []callerSpec {
+	specs := []callerSpec{{"anonymous", func(e *env) *caller { return &caller{kind: anonymousCaller, fx: a} }}}
+	for _, role := range auth.AllRoles() {
+		specs = append(specs,
+			callerSpec{"session-" + string(role), func(e *env) *caller {
+				return &caller{kind: sessionCaller, role: role, fx: a, cred: e.session(a, role)}
+			}},
+			callerSpec{"apikey-" + string(role), func(e *env) *caller {
+				c, _ := e.apiKey(a, role)
+				return &caller{kind: apiKeyCaller, role: role, fx: a, cred: c}
+			}})
+	}
+	return append(specs,
+		callerSpec{"other-tenant-owner-session", func(e *env) *caller {
+			return &caller{kind: sessionCaller, role: auth.RoleOwner, fx: b, cred: e.session(b, auth.RoleOwner)}
+		}},
+		callerSpec{"other-tenant-owner-apikey", func(e *env) *caller {
+			c, _ := e.apiKey(b, auth.RoleOwner)
+			return &caller{kind: apiKeyCaller, role: auth.RoleOwner, fx: b, cred: c}
+		}},
+		callerSpec{"agent-token", func(e *env) *caller {
+			ag := e.agent(a.Tenant.ID, "caller-agent")
+			return &caller{kind: agentCaller, fx: a, cred: ag.cred(), agent: ag}
+		}},
+		callerSpec{"enrollment-token", func(e *env) *caller {
+			tok, _ := e.enrollmentToken(a.Tenant.ID, nil, nil)
+			return &caller{kind: enrollmentCaller, fx: a, cred: cred{Bearer: tok}}
+		}},
+	)
 }

@@ -8,7 +8,18 @@
 // access level says who may call it, including "an agent, on its own
 // :id" (ownAgent). A handler parses, validates, makes one domain call and
 // responds. Values read from *fiber.Ctx are only valid during the
-// handler; anything kept is copied.
+// handler; anything kept is copied (request ids, the reset queue's
+// address and IP) or replaced by a constant (metric labels: methodLabel,
+// the route pattern).
+//
+// # Input text
+//
+// guard refuses path segments and query parameters that are not storable
+// text or are overlong (400), and decodeJSON refuses such strings in
+// bodies (422 naming the field), before any handler runs: PostgreSQL
+// refuses NUL and invalid UTF-8 deep inside a query. store.Unstorable is
+// the net under them (400). TestHostileInputOverEveryRoute sends every
+// route of the table hostile input as every kind of caller.
 //
 // # Errors
 //
@@ -19,7 +30,8 @@
 // domainAnswers; ingest's refusals carry the words the client is told.
 // An endpoint that answers a domain error in its own words says so with
 // answerAs(err, target, problem), which gives the error value that
-// wording. Anything else is a 500 whose cause goes to the log only.
+// wording. A storage refusal of a value (store.Unstorable) is a 400.
+// Anything else is a 500 whose cause goes to the log only.
 // A handler may still branch on a domain outcome (an unknown account
 // spends a password hash's time, like a wrong password).
 //

@@ -38,6 +38,8 @@ var domainAnswers = []domainAnswer{
 	{err: query.ErrBusy, status: http.StatusServiceUnavailable, slug: "unavailable", retryAfter: 1,
 		detail: "too many metric queries are running; retry shortly"},
 
+	{err: ingest.ErrUnstorable, status: http.StatusUnprocessableEntity, field: "batch",
+		detail: "storage refused a value of this batch (text PostgreSQL cannot hold, or a value past its limits); sending it again fails the same way"},
 	{err: ingest.ErrBatchMismatch, status: http.StatusUnprocessableEntity, field: "batch_id",
 		detail: "this batch id was already stored with a different body; use a new batch id for new data"},
 
@@ -104,6 +106,10 @@ func problemFor(err error) *Problem {
 			out[i] = FieldError{Field: f.Field, Message: f.Msg}
 		}
 		return invalid(out)
+	case store.Unstorable(err):
+		// Input checks catch these first (checkRequestText, decodeJSON);
+		// this is the net under them: the value is the client's fault.
+		return badRequest("a value in the request cannot be stored: text with NUL (U+0000) or invalid UTF-8, a number out of range, or a value too large")
 	}
 	for _, a := range domainAnswers {
 		if !errors.Is(err, a.err) {

@@ -110,7 +110,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		route = "unmatched"
 	}
 	elapsed := time.Since(start)
-	method := c.Method()
+	method := methodLabel(c.Method())
 	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 	if lvl := logLevelFor(status); s.log.Enabled(c.UserContext(), lvl) {
@@ -118,4 +118,30 @@ func (s *Server) observe(c *fiber.Ctx) error {
 			"status", status, "duration_ms", elapsed.Milliseconds(), "ip", c.IP(), "request_id", requestID(c))
 	}
 	return nil
+}
+
+// methodLabel is the request's method as a label value that may outlive
+// the request. c.Method() points into a buffer Fiber reuses for the next
+// request on the connection, and a label value is kept for the life of
+// the process: kept as it was, it read "GETT" a few requests later and
+// /metrics then failed with duplicate series. Known methods map to
+// constants, anything else to "other" (which also bounds the series).
+func methodLabel(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
+	}
+	return "other"
 }

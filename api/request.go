@@ -36,6 +36,9 @@ func (s *Server) decodeJSON(c *fiber.Ctx, v any, strict bool) error {
 		return newProblem(fiber.StatusRequestEntityTooLarge, "body-too-large",
 			fmt.Sprintf("the body is %d bytes; this route accepts at most %d", len(body), s.cfg.BodyLimit))
 	}
+	if err := checkBodyText(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if strict {
 		dec.DisallowUnknownFields()

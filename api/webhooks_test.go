@@ -203,7 +203,7 @@ func TestWebhookPrivateTargetsRefused(t *testing.T) {
 	admin := e.session(fx, auth.RoleAdmin)
 	rcv := newReceiver(t, 0)
 	for _, u := range []string{rcv.srv.URL, "http://10.1.2.3/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]:8080/",
-		"http://100.64.0.1/", "http://[fd00::1]/", "http://localhost:9000/", "ftp://example.com/", "https://user:pw@example.com/"} {
+		"http://100.64.0.1/", "http://[fd00::1]/", "http://localhost:9000/", "http://127.1/", "http://0x7f000001/", "http://2130706433/", "http://0177.0.0.1/", "ftp://example.com/", "https://user:pw@example.com/"} {
 		p := e.do("POST", "/api/v1/webhooks", admin, createWebhookRequest{URL: u}).wantProblem(t, http.StatusUnprocessableEntity)
 		if !p.hasFieldError("url") {
 			t.Errorf("%s: problem does not name url: %+v", u, p.Errors)

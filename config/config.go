@@ -41,6 +41,7 @@ type Config struct {
 
 	IngestMaxCompressed int           `env:"INGEST_MAX_COMPRESSED" envDefault:"8388608" help:"largest ingest or remote-write body as sent, bytes"`
 	IngestMaxDecoded    int           `env:"INGEST_MAX_DECODED" envDefault:"33554432" help:"largest ingest or remote-write body after decompression, bytes"`
+	IngestMemoryBudget  int           `env:"INGEST_MEMORY_BUDGET" envDefault:"268435456" help:"bytes all ingest and remote-write requests may hold at once for bodies, decompression and decoding; past it they answer 503 with Retry-After"`
 	IngestBatchesPerMin int           `env:"INGEST_BATCHES_PER_MINUTE" envDefault:"60" help:"ingest batches accepted per agent per minute; more answer 429 with Retry-After"`
 	IngestShards        int           `env:"INGEST_SHARDS" envDefault:"0" help:"ingest rings and flushers (0: one per CPU, at least 2)"`
 	SeriesCacheSize     int           `env:"SERIES_CACHE_SIZE" envDefault:"1000000" help:"series ids kept in memory"`
@@ -147,6 +148,9 @@ func (c *Config) Validate() error {
 	}
 	if c.IngestMaxDecoded < c.IngestMaxCompressed || c.IngestMaxDecoded > 1<<30 {
 		errs = append(errs, fmt.Errorf("MONSYS_INGEST_MAX_DECODED=%d: want at least MONSYS_INGEST_MAX_COMPRESSED and at most 1 GiB", c.IngestMaxDecoded))
+	}
+	if need := int64(c.IngestMaxCompressed) + int64(c.IngestMaxDecoded); int64(c.IngestMemoryBudget) < need || int64(c.IngestMemoryBudget) >= 2<<30 {
+		errs = append(errs, fmt.Errorf("MONSYS_INGEST_MEMORY_BUDGET=%d: want at least MONSYS_INGEST_MAX_COMPRESSED + MONSYS_INGEST_MAX_DECODED (%d) and under 2 GiB", c.IngestMemoryBudget, need))
 	}
 	if c.IngestBatchesPerMin < 1 || c.IngestBatchesPerMin > 6000 {
 		errs = append(errs, fmt.Errorf("MONSYS_INGEST_BATCHES_PER_MINUTE=%d: want 1 to 6000", c.IngestBatchesPerMin))

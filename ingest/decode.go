@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/monsys/monsys/textcheck"
 )
 
 // Limits bound what one batch may hold beyond its byte size.
@@ -235,6 +237,9 @@ func (d *decoder) labels(idx int, s *Series) error {
 		}
 		if int(val.Len) > d.lim.MaxLabelValueLen {
 			return &FieldError{Field: fmt.Sprintf("metrics[%d].labels", idx), Msg: fmt.Sprintf("label value longer than %d bytes", d.lim.MaxLabelValueLen)}
+		}
+		if p := textcheck.Bytes(b.Str(val)); p != "" { // \u0000 decodes to NUL, which PostgreSQL refuses
+			return &FieldError{Field: fmt.Sprintf("metrics[%d].labels.%s", idx, key), Msg: string(p)}
 		}
 		if val.Len == 0 {
 			return nil // an empty value is an absent label, as in Prometheus

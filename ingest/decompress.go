@@ -18,6 +18,8 @@ var (
 	ErrTooLarge            = errors.New("decoded body exceeds the limit")
 	ErrUnsupportedEncoding = errors.New("unsupported Content-Encoding: use zstd, gzip or identity")
 	ErrCorrupt             = errors.New("compressed body is corrupt")
+	// errNoMemory: the hub-wide Budget has no room for the next buffer.
+	errNoMemory = errors.New("the ingest memory budget is spent")
 )
 
 // Decompressor expands request bodies under a hard cap on decoded bytes,
@@ -58,6 +60,12 @@ func (d *Decompressor) Close() {}
 // "identity" or ""), reusing dst's memory. The result may alias src for
 // identity.
 func (d *Decompressor) Decode(encoding string, src, dst []byte) ([]byte, error) {
+	return d.decode(encoding, src, dst, nil)
+}
+
+// decode is Decode charging every buffer to l before allocating it
+// (errNoMemory when the budget has no room).
+func (d *Decompressor) decode(encoding string, src, dst []byte, l *lease) ([]byte, error) {
 	switch encoding {
 	case "", "identity":
 		if len(src) > d.maxDecoded {
@@ -65,9 +73,9 @@ func (d *Decompressor) Decode(encoding string, src, dst []byte) ([]byte, error) 
 		}
 		return src, nil
 	case "zstd":
-		return d.unzstd(src, dst)
+		return d.unzstd(src, dst, l)
 	case "gzip":
-		return d.gunzip(src, dst)
+		return d.gunzip(src, dst, l)
 	case "snappy":
 		n, err := snappy.DecodedLen(src)
 		if err != nil {
@@ -75,6 +83,9 @@ func (d *Decompressor) Decode(encoding string, src, dst []byte) ([]byte, error) 
 		}
 		if n > d.maxDecoded {
 			return nil, ErrTooLarge // the header's length is checked before any byte is decoded
+		}
+		if !l.take(max(n, cap(dst))) {
+			return nil, errNoMemory
 		}
 		out, err := snappy.Decode(dst[:cap(dst)], src)
 		if err != nil {
@@ -85,7 +96,7 @@ func (d *Decompressor) Decode(encoding string, src, dst []byte) ([]byte, error) 
 	return nil, ErrUnsupportedEncoding
 }
 
-func (d *Decompressor) unzstd(src, dst []byte) ([]byte, error) {
+func (d *Decompressor) unzstd(src, dst []byte, l *lease) ([]byte, error) {
 	zd, _ := d.zstds.Get().(*zstd.Decoder)
 	if zd == nil {
 		var err error
@@ -99,7 +110,22 @@ func (d *Decompressor) unzstd(src, dst []byte) ([]byte, error) {
 	}
 	var hint int
 	var h zstd.Header
-	if h.Decode(src) == nil && h.HasFCS {
+	herr := h.Decode(src)
+	// The decoder keeps a window of history as large as the frame asks,
+	// up to its cap: charged whatever the frame then holds.
+	// A single-segment frame (the agents' kind) decodes into its output
+	// buffer, charged below, and needs no window of its own.
+	window := min(d.maxDecoded, 8<<20)
+	switch {
+	case herr == nil && h.SingleSegment:
+		window = 0
+	case herr == nil && h.WindowSize > 0 && h.WindowSize < uint64(window):
+		window = int(h.WindowSize)
+	}
+	if !l.take(window) {
+		return nil, errNoMemory
+	}
+	if herr == nil && h.HasFCS {
 		if h.FrameContentSize > uint64(d.maxDecoded) {
 			return nil, ErrTooLarge // announced too large: refused before decoding a byte
 		}
@@ -107,6 +133,9 @@ func (d *Decompressor) unzstd(src, dst []byte) ([]byte, error) {
 		// The agents' case: one frame that announces its size. DecodeAll
 		// into exactly that much room is the fast path; a body that holds
 		// more than it announced fails it and takes the capped stream.
+		if !l.take(max(hint, cap(dst))) {
+			return nil, errNoMemory
+		}
 		if cap(dst) < hint {
 			dst = make([]byte, 0, hint)
 		}
@@ -114,8 +143,10 @@ func (d *Decompressor) unzstd(src, dst []byte) ([]byte, error) {
 			return out, nil
 		}
 	}
-	out, err := d.readCapped(zd, dst, hint)
+	out, err := d.readCapped(zd, dst, hint, l)
 	switch {
+	case errors.Is(err, errNoMemory):
+		return nil, err
 	case errors.Is(err, zstd.ErrDecoderSizeExceeded), errors.Is(err, zstd.ErrWindowSizeExceeded):
 		return nil, ErrTooLarge
 	case err != nil && !errors.Is(err, ErrTooLarge):
@@ -124,7 +155,7 @@ func (d *Decompressor) unzstd(src, dst []byte) ([]byte, error) {
 	return out, err
 }
 
-func (d *Decompressor) gunzip(src, dst []byte) ([]byte, error) {
+func (d *Decompressor) gunzip(src, dst []byte, l *lease) ([]byte, error) {
 	zr, _ := d.gzips.Get().(*gzip.Reader)
 	var err error
 	if zr == nil {
@@ -142,8 +173,8 @@ func (d *Decompressor) gunzip(src, dst []byte) ([]byte, error) {
 	if len(src) >= 18 {
 		hint = int(binary.LittleEndian.Uint32(src[len(src)-4:]))
 	}
-	out, err := d.readCapped(zr, dst, hint)
-	if err != nil && !errors.Is(err, ErrTooLarge) {
+	out, err := d.readCapped(zr, dst, hint, l)
+	if err != nil && !errors.Is(err, ErrTooLarge) && !errors.Is(err, errNoMemory) {
 		return nil, fmt.Errorf("%w: gzip: %v", ErrCorrupt, err)
 	}
 	return out, err
@@ -155,9 +186,13 @@ func (d *Decompressor) gunzip(src, dst []byte) ([]byte, error) {
 // the buffer doubles up to 8 MiB and then jumps to the cap, so a request
 // never holds much more than the cap, live and garbage together. Reading
 // byte cap+1 means the body is too large, whatever the stream claims.
-func (d *Decompressor) readCapped(r io.Reader, dst []byte, hint int) ([]byte, error) {
+func (d *Decompressor) readCapped(r io.Reader, dst []byte, hint int, l *lease) ([]byte, error) {
 	out := dst[:0]
-	if want := min(max(hint, 64<<10), d.maxDecoded+1); cap(out) < want {
+	want := min(max(hint, 64<<10), d.maxDecoded+1)
+	if !l.take(max(want, cap(out))) {
+		return nil, errNoMemory
+	}
+	if cap(out) < want {
 		out = make([]byte, 0, want)
 	}
 	for {
@@ -169,7 +204,11 @@ func (d *Decompressor) readCapped(r io.Reader, dst []byte, hint int) ([]byte, er
 			if next > 8<<20 {
 				next = d.maxDecoded + 1
 			}
-			grown := make([]byte, len(out), min(next, d.maxDecoded+1))
+			next = min(next, d.maxDecoded+1)
+			if !l.take(next) { // the old buffer stays charged: it is garbage until the next GC
+				return nil, errNoMemory
+			}
+			grown := make([]byte, len(out), next)
 			copy(grown, out)
 			out = grown
 		}

@@ -12,7 +12,7 @@
 // that holds the batch. Its errors are refusals whose message is what the
 // client is told (ErrTooLarge, ErrUnsupportedEncoding, ErrCorrupt,
 // *SignatureError, *SyntaxError, *FieldError, FieldErrors,
-// ErrBatchMismatch) or the hub's trouble, worth a retry (ErrOverloaded,
+// ErrBatchMismatch, ErrUnstorable) or the hub's trouble, worth a retry (ErrOverloaded,
 // ErrClosed, ErrStorage, ErrAbandoned); the API's error handler maps them.
 // The bounds of a request (ServiceConfig) have their defaults in one place.
 //
@@ -30,6 +30,22 @@
 // their agents (heartbeat, inventory, alerts) through AgentReports, whose
 // real implementation is store's: each table has one owner
 // (migrations/owners_test.go).
+//
+// # What a batch may hold
+//
+// Text anywhere in a batch is storable (textcheck); inventory parts follow
+// their kind's schema and alerts theirs, with bounds on counts and string
+// lengths (parts_schema.go). A batch that storage still refuses for a
+// value (store.Unstorable) answers ErrUnstorable, 422, and never fails its
+// flush group: the group is flushed again batch by batch (flush.go), each
+// batch still answered only after its own commit.
+//
+// # Memory
+//
+// Service owns a Budget of bytes all requests hold at once for bodies,
+// decompression and decoding: every buffer is charged before it is
+// allocated, a request past it answers ErrOverloaded (503) at once, and
+// the memory goes back to the OS after a burst (budget.go).
 //
 // The decoder (decode.go: the batch grammar over the scanner of
 // jsonscan.go and jsonnum.go) writes straight into a columnar Batch and

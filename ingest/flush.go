@@ -60,28 +60,63 @@ func (p *Pipeline) flushAndAnswer(ctx context.Context, st *flushState, rows int)
 	elapsed := time.Since(start)
 	p.metrics.flushDuration.Observe(elapsed.Seconds())
 	p.metrics.flushRows.Observe(float64(rows))
-	if err != nil {
+	switch {
+	case err == nil:
+		for i, it := range st.items {
+			p.answer(it, results[i])
+		}
+	case store.Unstorable(err):
+		p.isolate(ctx, st, err)
+	default:
 		p.metrics.flushErrors.Inc()
 		p.log.Warn("flush failed; its batches were refused with 503", "batches", len(st.items), "rows", rows, "err", err)
 		for _, it := range st.items {
 			it.done <- Result{Err: fmt.Errorf("%w: %v", ErrStorage, err)}
 		}
-	} else {
-		for i, it := range st.items {
-			r := results[i]
-			switch {
-			case r.Err != nil:
-				p.metrics.rejects.WithLabelValues("batch_mismatch").Inc()
-			case r.Duplicate:
-				p.metrics.batches.WithLabelValues("duplicate").Inc()
-			default:
-				p.metrics.batches.WithLabelValues("accepted").Inc()
-				p.metrics.samples.Add(float64(it.Batch.SampleCount()))
-			}
-			it.done <- r
-		}
 	}
 	clear(st.items)
+}
+
+// answer hands a committed flush's result to its batch, counting it.
+func (p *Pipeline) answer(it *Pending, r Result) {
+	switch {
+	case r.Err != nil:
+		p.metrics.rejects.WithLabelValues("batch_mismatch").Inc()
+	case r.Duplicate:
+		p.metrics.batches.WithLabelValues("duplicate").Inc()
+	default:
+		p.metrics.batches.WithLabelValues("accepted").Inc()
+		p.metrics.samples.Add(float64(it.Batch.SampleCount()))
+	}
+	it.done <- r
+}
+
+// isolate answers a group that storage refused for its content (err):
+// each batch is flushed again on its own, so the one that holds the value
+// is refused with ErrUnstorable (422: a retry would fail the same way)
+// and the others commit, each still answered only after its commit.
+func (p *Pipeline) isolate(ctx context.Context, st *flushState, groupErr error) {
+	group := append([]*Pending(nil), st.items...)
+	defer clear(st.items[:len(group)])
+	for _, it := range group {
+		st.items = append(st.items[:0], it)
+		err := groupErr
+		var results []Result
+		if len(group) > 1 {
+			results, err = p.flush(ctx, st)
+		}
+		switch {
+		case err == nil:
+			p.answer(it, results[0])
+		case store.Unstorable(err):
+			p.metrics.rejects.WithLabelValues("unstorable").Inc()
+			p.log.Info("storage refused a batch for its content; answered 422", "err", err)
+			it.done <- Result{Err: fmt.Errorf("%w: %v", ErrUnstorable, err)}
+		default:
+			p.metrics.flushErrors.Inc()
+			it.done <- Result{Err: fmt.Errorf("%w: %v", ErrStorage, err)}
+		}
+	}
 }
 
 // flush commits one group of batches in one transaction: the dedup ledger

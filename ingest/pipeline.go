@@ -33,6 +33,11 @@ var (
 	// answered; the batch may still commit, and its id makes a retry
 	// harmless. Answer 503 so the agent retries.
 	ErrAbandoned = errors.New("the request ended before its batch was committed")
+	// ErrUnstorable: storage refused the batch for its content (a value
+	// PostgreSQL cannot hold, store.Unstorable), and sending it again
+	// fails the same way; answer 422 so the agent drops it. The batches it
+	// was flushed with are committed without it.
+	ErrUnstorable = errors.New("storage refused a value of the batch")
 	// ErrBatchMismatch: the batch id was already stored with another body.
 	ErrBatchMismatch = errors.New("batch_id was already stored with a different body")
 )

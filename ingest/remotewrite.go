@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/monsys/monsys/textcheck"
 )
 
 // DecodeRemoteWrite parses a Prometheus remote-write v1 WriteRequest
@@ -132,6 +134,9 @@ func decodeLabel(buf []byte, b *Batch, s *Series, idx int, lim Limits) error {
 	}
 	if int(value.Len) > lim.MaxLabelValueLen {
 		return &FieldError{Field: field, Msg: fmt.Sprintf("label value longer than %d bytes", lim.MaxLabelValueLen)}
+	}
+	if p := textcheck.Bytes(b.Str(value)); p != "" {
+		return &FieldError{Field: fmt.Sprintf("%s.%s", field, b.Str(name)), Msg: string(p)}
 	}
 	if value.Len == 0 {
 		return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/wire"
 )
 
@@ -69,6 +70,9 @@ type ServiceConfig struct {
 	MaxSampleAge  time.Duration // oldest sample accepted: the raw retention (default 7 days)
 	MaxFuture     time.Duration // newest sample accepted, ahead of the hub's clock (default 10 minutes)
 	Limits        Limits        // per-batch counts and lengths (default DefaultLimits)
+	// MemoryBudget bounds the bytes all requests hold at once for bodies,
+	// decompression and decoding (default DefaultMemoryBudget); see Budget.
+	MemoryBudget int64
 }
 
 // Defaults of ServiceConfig.
@@ -95,6 +99,9 @@ func (c *ServiceConfig) defaults() {
 	if c.Limits == (Limits{}) {
 		c.Limits = DefaultLimits
 	}
+	if c.MemoryBudget <= 0 {
+		c.MemoryBudget = DefaultMemoryBudget
+	}
 }
 
 // Service is ingest's one front door: every body of samples, whatever its
@@ -106,6 +113,7 @@ type Service struct {
 	sink     Sink
 	resolver *Resolver
 	decomp   *Decompressor
+	budget   *Budget
 	log      *slog.Logger
 	scratch  sync.Pool // *scratch
 }
@@ -129,8 +137,12 @@ func NewService(cfg ServiceConfig, sink Sink, resolver *Resolver, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, sink: sink, resolver: resolver, decomp: d, log: log.With("component", "ingest")}, nil
+	return &Service{cfg: cfg, sink: sink, resolver: resolver, decomp: d, budget: NewBudget(cfg.MemoryBudget),
+		log: log.With("component", "ingest")}, nil
 }
+
+// Budget is the hub-wide bound on request memory, for its metrics.
+func (s *Service) Budget() *Budget { return s.budget }
 
 // MaxCompressed is the largest body Accept takes as sent; the HTTP server
 // must read bodies at least this large.
@@ -144,8 +156,9 @@ func (s *Service) MaxCompressed() int { return s.cfg.MaxCompressed }
 // Its errors are refusals the client can act on, returned unwrapped so
 // that their message is what the client is told: ErrUnsupportedEncoding,
 // ErrTooLarge, ErrCorrupt, *SignatureError, *SyntaxError, *FieldError,
-// FieldErrors and ErrBatchMismatch; or the hub's trouble, worth a retry:
-// ErrOverloaded, ErrClosed, ErrStorage and ErrAbandoned.
+// FieldErrors, ErrBatchMismatch and ErrUnstorable; or the hub's trouble,
+// worth a retry: ErrOverloaded (a full ring, or no room in the memory
+// Budget), ErrClosed, ErrStorage and ErrAbandoned.
 func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 	enc := strings.ToLower(strings.TrimSpace(req.Encoding))
 	if err := s.checkEncoding(req.Format, enc); err != nil {
@@ -154,6 +167,13 @@ func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 	if len(req.Body) > s.cfg.MaxCompressed {
 		s.sink.Reject("too_large")
 		return Receipt{}, refuse(ErrTooLarge, "the body is %d bytes as sent; the limit is %d", len(req.Body), s.cfg.MaxCompressed)
+	}
+	// The lease ends with Accept even when an abandoned batch stays queued
+	// (see Submit): its memory is then counted by the ring's row bound.
+	mem := lease{b: s.budget}
+	defer mem.release()
+	if !mem.take(len(req.Body)) {
+		return Receipt{}, s.noMemory(&mem)
 	}
 	var bodySum [32]byte
 	if req.Format == FormatBatch {
@@ -174,8 +194,11 @@ func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 		}
 	}()
 	b := &sc.batch
-	if err := s.decode(req.Format, enc, req.Body, sc); err != nil {
+	if err := s.decode(req.Format, enc, req.Body, sc, &mem); err != nil {
 		return Receipt{}, err
+	}
+	if !mem.take(b.footprint()) {
+		return Receipt{}, s.noMemory(&mem)
 	}
 	item := &sc.pending
 	item.TenantID, item.AgentID, item.Batch = req.TenantID, req.AgentID, b
@@ -186,6 +209,9 @@ func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 	}
 	if err := s.resolver.Resolve(ctx, req.TenantID, req.AgentID, b); err != nil {
 		s.log.Warn("series resolution failed", "tenant_id", req.TenantID, "err", err)
+		if store.Unstorable(err) {
+			return Receipt{}, fmt.Errorf("%w: resolve series: %v", ErrUnstorable, err)
+		}
 		return Receipt{}, fmt.Errorf("%w: resolve series: %v", ErrStorage, err)
 	}
 	receipt := Receipt{Samples: b.SampleCount()}
@@ -234,11 +260,11 @@ func (s *Service) verify(req Request, bodySum [32]byte) error {
 
 // decode expands the body into sc and parses it into sc.batch, counting
 // each refusal by its reason.
-func (s *Service) decode(f Format, enc string, body []byte, sc *scratch) error {
+func (s *Service) decode(f Format, enc string, body []byte, sc *scratch, mem *lease) error {
 	if f == FormatRemoteWrite {
 		enc = "snappy"
 	}
-	decoded, err := s.decomp.Decode(enc, body, sc.decoded)
+	decoded, err := s.decomp.decode(enc, body, sc.decoded, mem)
 	if err == nil {
 		if enc != "" && enc != "identity" {
 			sc.decoded = decoded // identity aliases the request's body: not ours to keep
@@ -254,6 +280,8 @@ func (s *Service) decode(f Format, enc string, body []byte, sc *scratch) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, errNoMemory):
+		return s.noMemory(mem)
 	case errors.Is(err, ErrTooLarge):
 		s.sink.Reject("too_large")
 		return refuse(ErrTooLarge, "the decoded body exceeds %d bytes", s.cfg.MaxDecoded)
@@ -267,6 +295,19 @@ func (s *Service) decode(f Format, enc string, body []byte, sc *scratch) error {
 		s.sink.Reject("invalid")
 	}
 	return err
+}
+
+// noMemory refuses a request the memory budget has no room for: 503 with
+// Retry-After, like a full ring, when other requests hold the memory; 413
+// when this request alone needs more than the whole budget, so that an
+// agent does not retry it for ever.
+func (s *Service) noMemory(mem *lease) error {
+	if mem.neverFits() {
+		s.sink.Reject("too_large")
+		return refuse(ErrTooLarge, "decoding this body needs more than the hub's whole ingest memory budget (%d MiB); send smaller batches", s.budget.Limit()>>20)
+	}
+	s.sink.Reject("memory_budget")
+	return refuse(ErrOverloaded, "the hub's ingest memory (%d MiB) is in use by other requests; retry shortly", s.budget.Limit()>>20)
 }
 
 func (s *Service) get() *scratch {

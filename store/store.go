@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -58,6 +59,19 @@ func execOne(ctx context.Context, q execer, none error, op, sql string, args ...
 // inTx runs fn in one transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// Unstorable reports whether err is PostgreSQL refusing a value for what
+// it is rather than for the database's state: a data exception (SQLSTATE
+// class 22: NUL or bytes invalid in UTF-8 (22021), \u0000 in jsonb
+// (22P05), malformed text for a type, numbers out of range) or a value
+// past a limit such as an index row's size (class 54). Sending the same
+// value again fails the same way, so callers answer it 4xx and never retry
+// it. Check violations (23514) are not among them: "no partition for the
+// row" is one, and it passes once the partition worker has caught up.
+func Unstorable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54"))
 }
 
 // mapErr turns storage failures callers act on into sentinels.

@@ -101,11 +101,18 @@ func (p Policy) ValidateURL(raw string) error {
 			return errors.New("the URL's port must be 1 to 65535")
 		}
 	}
-	if ip, err := netip.ParseAddr(host); err == nil {
+	if ip, isNumeric, ok := numericHost(host); isNumeric {
+		if !ok {
+			return fmt.Errorf("the URL's host %q is a number but no IPv4 address", host)
+		}
+		if !p.Permits(ip) {
+			return fmt.Errorf("%s is %s, a loopback, private, link-local or otherwise reserved address: %w", host, ip, ErrBlocked)
+		}
+	} else if ip, err := netip.ParseAddr(host); err == nil {
 		if !p.Permits(ip) {
 			return fmt.Errorf("%s is a loopback, private, link-local or otherwise reserved address: %w", host, ErrBlocked)
 		}
-	} else if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+	} else if name := strings.TrimSuffix(strings.ToLower(host), "."); name == "localhost" || strings.HasSuffix(name, ".localhost") {
 		if !p.Permits(netip.MustParseAddr("127.0.0.1")) {
 			return fmt.Errorf("localhost is a loopback name: %w", ErrBlocked)
 		}

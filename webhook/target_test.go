@@ -33,6 +33,14 @@ func TestValidateURL(t *testing.T) {
 		"https://u:p@example.com/": false, "https://example.com/#frag": false, "http://127.0.0.1/": false,
 		"http://[::1]/": false, "http://localhost/": false, "http://api.localhost/": false, "http://example.com:0/": false,
 		"http://example.com:99999/": false, "http://exa mple.com/": false, "": false,
+		// Other spellings of loopback and private addresses (inet_aton).
+		"http://127.1/": false, "http://0x7f000001/": false, "http://2130706433/": false, "http://0177.0.0.1/": false,
+		"http://0x7f.1/": false, "http://127.0.0.1./": false, "http://017700000001/": false, "http://10.1/": false,
+		"http://0xa9.0xfe.0xa9.0xfe/": false, "http://3232235777/": false, "http://localhost./": false,
+		"http://%31%32%37.0.0.1/": false, "http://[::ffff:127.0.0.1]/": false, "http://0/": false,
+		// Numbers that are no address at all, and public ones in other spellings.
+		"http://4294967296/": false, "http://1.2.3.4.5/": false, "http://1.256.1/": false, "http://8.8.2056/": true, "http://0x5db8d70e/": true,
+		"http://1.2.3.4a/": true, "http://1e3/": true,
 	} {
 		if err := p.ValidateURL(raw); (err == nil) != ok {
 			t.Errorf("%q: err %v, want ok=%v", raw, err, ok)
@@ -59,6 +67,9 @@ func FuzzValidateURL(f *testing.F) {
 		}
 		if ip, err := netip.ParseAddr(u.Hostname()); err == nil && !p.Permits(ip) {
 			t.Fatalf("accepted refused address %q", raw)
+		}
+		if ip, numeric, ok := numericHost(u.Hostname()); numeric && (!ok || !p.Permits(ip)) {
+			t.Fatalf("accepted %q, which names %s", raw, ip)
 		}
 	})
 }
