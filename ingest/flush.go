@@ -62,11 +62,15 @@ func (p *Pipeline) flushAndAnswer(ctx context.Context, st *flushState, rows int)
 	p.metrics.flushRows.Observe(float64(rows))
 	if err != nil {
 		p.metrics.flushErrors.Inc()
-		p.log.Warn("flush failed; its batches were refused with 503", "batches", len(st.items), "rows", rows, "err", err)
+		fault := p.gate.failed(err)
+		p.log.Warn("flush failed; its batches were refused with 503", "batches", len(st.items), "rows", rows, "fault", fault, "err", err)
 		for _, it := range st.items {
 			it.done <- Result{Err: fmt.Errorf("%w: %v", ErrStorage, err)}
 		}
 	} else {
+		if was := p.gate.committed(); was.Fault != "" {
+			p.log.Info("storage commits again", "fault", was.Fault, "failing_for", time.Since(was.Since).Round(time.Millisecond))
+		}
 		for i, it := range st.items {
 			r := results[i]
 			switch {

@@ -68,7 +68,12 @@ type ServiceConfig struct {
 	MaxDecoded    int           // bytes after decompression (default 32 MiB)
 	MaxSampleAge  time.Duration // oldest sample accepted: the raw retention (default 7 days)
 	MaxFuture     time.Duration // newest sample accepted, ahead of the hub's clock (default 10 minutes)
-	Limits        Limits        // per-batch counts and lengths (default DefaultLimits)
+	// MaxWait bounds how long a request waits for storage (series
+	// resolution and the commit of its flush) before it is answered
+	// ErrAbandoned, so a slow database answers 503 in bounded time
+	// (default 10 s).
+	MaxWait time.Duration
+	Limits  Limits // per-batch counts and lengths (default DefaultLimits)
 }
 
 // Defaults of ServiceConfig.
@@ -77,6 +82,7 @@ const (
 	DefaultMaxDecoded    = 32 << 20
 	DefaultMaxSampleAge  = 7 * 24 * time.Hour
 	DefaultMaxFuture     = 10 * time.Minute
+	DefaultMaxWait       = 10 * time.Second
 )
 
 func (c *ServiceConfig) defaults() {
@@ -91,6 +97,9 @@ func (c *ServiceConfig) defaults() {
 	}
 	if c.MaxFuture <= 0 {
 		c.MaxFuture = DefaultMaxFuture
+	}
+	if c.MaxWait <= 0 {
+		c.MaxWait = DefaultMaxWait
 	}
 	if c.Limits == (Limits{}) {
 		c.Limits = DefaultLimits
@@ -130,6 +139,15 @@ func NewService(cfg ServiceConfig, sink Sink, resolver *Resolver, log *slog.Logg
 		return nil, err
 	}
 	return &Service{cfg: cfg, sink: sink, resolver: resolver, decomp: d, log: log.With("component", "ingest")}, nil
+}
+
+// Storage is what the sink knows of storage (Pipeline.Storage); a sink
+// that cannot tell reports storage that commits.
+func (s *Service) Storage() StorageState {
+	if r, ok := s.sink.(interface{ Storage() StorageState }); ok {
+		return r.Storage()
+	}
+	return StorageState{}
 }
 
 // MaxCompressed is the largest body Accept takes as sent; the HTTP server
@@ -184,6 +202,8 @@ func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 		s.sink.Reject("invalid")
 		return Receipt{}, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.MaxWait)
+	defer cancel()
 	if err := s.resolver.Resolve(ctx, req.TenantID, req.AgentID, b); err != nil {
 		s.log.Warn("series resolution failed", "tenant_id", req.TenantID, "err", err)
 		return Receipt{}, fmt.Errorf("%w: resolve series: %v", ErrStorage, err)
