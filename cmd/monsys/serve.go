@@ -135,6 +135,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
 	jobs = append(jobs, mailJob, pruneAccountsJob(st, log))
+	jobs = append(jobs, db.watchdogJobs()...)
 	runner := workers.New(log, append(jobs, fleet...)...)
 	workDone := make(chan struct{})
 	go func() { runner.Run(workCtx); close(workDone) }()
@@ -146,7 +147,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	ing.pipeline.Start(ctx)
 	defer func() {
-		// After HTTP has stopped: commit what the rings still hold.
+		// On the way out of a failed start; after a shutdown the rings are
+		// drained already (below) and this returns at once.
 		drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 		defer cancel()
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
@@ -175,13 +177,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	case err := <-serveErr:
 		return fmt.Errorf("serve http: %w", err)
 	}
+	// One deadline for the drain: the listener closes at once (new
+	// connections are refused), ingest answers new batches 503 while it
+	// commits what its rings hold and answers the requests waiting on
+	// them, and HTTP waits for the handlers in flight.
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()
+	drained := make(chan error, 1)
+	go func() { drained <- ing.pipeline.Close(shutdownCtx) }()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http shutdown incomplete", "err", err)
 	}
 	<-serveErr
 	log.Info("http stopped")
+	if err := <-drained; err != nil {
+		return err
+	}
 	return nil
 }
 
