@@ -233,6 +233,17 @@ func TestIngestSurvivesKill9(t *testing.T) {
 		(stopped.Sub(lastRestart) + drainTook).Round(time.Millisecond), stopped.Add(drainTook).Sub(began).Round(time.Millisecond))
 }
 
+// newEncoder is a zstd encoder for EncodeAll, closed when t ends.
+func newEncoder(t *testing.T) *zstd.Encoder {
+	t.Helper()
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = enc.Close() }) // Close of an encoder used only by EncodeAll cannot fail
+	return enc
+}
+
 // enrollCrashAgents registers n simulated agents, each with its own
 // signing key, through an enrollment token named name.
 func enrollCrashAgents(t *testing.T, c *client, n int, name string, moments *crashMoments) []*crashAgent {
@@ -259,7 +270,6 @@ type crashStream struct {
 	stopOnce      sync.Once
 	cancel        context.CancelFunc
 	wg            sync.WaitGroup
-	enc           *zstd.Encoder
 	hc            *http.Client
 }
 
@@ -267,14 +277,11 @@ type crashStream struct {
 // names; every loop ends within limit whatever happens.
 func streamCrashAgents(t *testing.T, agents []*crashAgent, target *atomic.Pointer[string], base time.Time, limit time.Duration) *crashStream {
 	t.Helper()
-	enc, err := zstd.NewWriter(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &crashStream{stopProducing: make(chan struct{}), enc: enc,
+	enc := newEncoder(t)
+	st := &crashStream{stopProducing: make(chan struct{}),
 		hc: &http.Client{Timeout: crashClientWait, Transport: &http.Transport{MaxIdleConnsPerHost: len(agents)}}}
 	// Cleanups run last in, first out: this one after the agents have stopped.
-	t.Cleanup(func() { _ = enc.Close(); st.hc.CloseIdleConnections() }) // Close of an encoder used only by EncodeAll cannot fail
+	t.Cleanup(st.hc.CloseIdleConnections)
 	var ctx context.Context
 	ctx, st.cancel = context.WithTimeout(context.Background(), limit)
 	for _, a := range agents {
