@@ -2,8 +2,12 @@ package main_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -109,4 +113,55 @@ func TestIngestSurvivesDatabaseOutage(t *testing.T) {
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// TestEmbeddedPostgresRestartsItself kills the embedded cluster's
+// postmaster (SIGKILL, as the OOM killer would): the hub, not restarted,
+// starts it again and is healthy and ingesting within a few seconds.
+func TestEmbeddedPostgresRestartsItself(t *testing.T) {
+	bin := buildHub(t)
+	s := newSite(t, bin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword)
+	h := s.start(t)
+	h.waitHealthy(t)
+	c := h.client()
+	c.login(t, ownerEmail, ownerPassword)
+	moments := &crashMoments{acked: make(chan struct{}, 1)}
+	agents := enrollCrashAgents(t, c, 2, "watchdog", moments)
+	var target atomic.Pointer[string]
+	target.Store(&h.url)
+	stream := streamCrashAgents(t, agents, &target, time.Now().Add(-time.Hour).Truncate(time.Second), 2*time.Minute)
+	time.Sleep(2 * time.Second)
+
+	b, err := os.ReadFile(filepath.Join(s.clusterDir(), "data", "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil {
+		t.Fatalf("postmaster.pid: %q", first)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	took, ok := moments.ackAfter(killed.Add(time.Second), outageRecover)
+	if !ok {
+		t.Fatalf("no batch acknowledged within %v of killing the embedded postgresql\nhub stderr:\n%s", outageRecover, tail(h.Stderr(t), 30))
+	}
+	h.waitHealthy(t)
+	if h.logLine(t, "embedded postgresql had stopped; started it again") == nil {
+		t.Errorf("the hub did not log that it restarted its postgresql")
+	}
+	stream.stop(outageRecover)
+	for _, a := range agents {
+		if a.err != nil || a.pending != nil {
+			t.Errorf("agent %d: err %v, pending %v", a.index, a.err, a.pending != nil)
+		}
+	}
+	counts := verifyCrashDatabase(t, s.connString("monsys"), agents)
+	t.Logf("embedded postgresql killed: ingest acknowledged again %v later; lost=%d duplicated=%d",
+		(took + time.Second).Round(100*time.Millisecond), counts.lost, counts.duplicated)
+	h.terminate(t)
+	requireNoCluster(t, s.clusterDir(), "after SIGTERM")
 }
