@@ -19,6 +19,10 @@ type healthReply struct {
 	// Ingest is "ok", or why the last flush failed when no batch has been
 	// tried since (the next one tells whether storage commits again).
 	Ingest string `json:"ingest"`
+	// DiskFreeBytes and DiskSizeBytes are the filesystem of the database's
+	// data at the last check (every 5 s), when the hub can see it.
+	DiskFreeBytes *int64 `json:"disk_free_bytes,omitempty"`
+	DiskSizeBytes *int64 `json:"disk_size_bytes,omitempty"`
 }
 
 // ingestEvidence is how long a failed flush makes health answer 503: while
@@ -47,6 +51,11 @@ func (s *Server) health(c *fiber.Ctx) error {
 		return p
 	}
 	reply := healthReply{Status: "ok", Database: "ok", Dialect: s.cfg.Dialect, Version: s.cfg.Version, Ingest: "ok"}
+	if s.disk != nil {
+		if u, ok := s.disk.Latest(); ok {
+			reply.DiskFreeBytes, reply.DiskSizeBytes = &u.FreeBytes, &u.SizeBytes
+		}
+	}
 	if st := s.ingest.Storage(); st.Fault != "" {
 		if time.Since(st.LastFailure) < ingestEvidence {
 			p := newProblem(fiber.StatusServiceUnavailable, "unhealthy", string(st.Fault)+": ingest answers 503 since "+

@@ -79,6 +79,7 @@ type crashMoments struct {
 	inFlight atomic.Int32  // requests of all agents awaiting an answer
 	acked    chan struct{} // capacity 1: a 200 has just arrived
 	acks     atomic.Int64  // 200s of all agents so far
+	refused  atomic.Int64  // 503s of all agents so far
 	lastAck  atomic.Int64  // when the latest 200 arrived, Unix nanoseconds
 }
 
@@ -414,6 +415,7 @@ func (a *crashAgent) deliver(ctx context.Context, hc *http.Client, target *atomi
 				a.stats.limited++
 			} else {
 				a.stats.unavailable++
+				a.moments.refused.Add(1)
 			}
 			a.stats.slowestRefusal = max(a.stats.slowestRefusal, time.Since(sent))
 			if retryAfter > 0 {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"maps"
 	"net/http"
 	"os"
 	"strconv"
@@ -19,10 +20,11 @@ import (
 // externalCluster starts a PostgreSQL of the test's own, the database a
 // hub reaches through MONSYS_DATABASE_URL and does not own, with a
 // "monsys" database in it. dir, when set, is its folder (a small
-// filesystem of the test's); otherwise a fresh temporary one. Commits are
+// filesystem of the test's); otherwise a fresh temporary one. settings
+// add to or override the server's. Commits are
 // durable against a crash of the server (synchronous_commit on), only not
 // against one of the machine (fsync off), which no test here causes.
-func externalCluster(t *testing.T, dir string) *pglocal.Cluster {
+func externalCluster(t *testing.T, dir string, settings map[string]string) *pglocal.Cluster {
 	t.Helper()
 	if dir == "" {
 		var err error
@@ -33,8 +35,9 @@ func externalCluster(t *testing.T, dir string) *pglocal.Cluster {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cl, err := pglocal.Open(ctx, pglocal.Options{Dir: dir, Settings: map[string]string{
-		"max_connections": "120", "fsync": "off", "shared_buffers": "32MB"}})
+	all := map[string]string{"max_connections": "120", "fsync": "off", "shared_buffers": "32MB"}
+	maps.Copy(all, settings)
+	cl, err := pglocal.Open(ctx, pglocal.Options{Dir: dir, Settings: all})
 	if err != nil {
 		t.Fatalf("start the test's own postgresql: %v", err)
 	}

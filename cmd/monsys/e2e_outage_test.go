@@ -28,7 +28,7 @@ const (
 
 func TestIngestSurvivesDatabaseOutage(t *testing.T) {
 	bin := buildHub(t)
-	cl := externalCluster(t, "")
+	cl := externalCluster(t, "", nil)
 	s := newSite(t, bin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword,
 		"MONSYS_DATABASE_URL="+cl.ConnString("monsys"))
 	h := s.start(t)
