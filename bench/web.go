@@ -153,7 +153,7 @@ func (s *WebScenario) load(ctx context.Context, h *HubProcess, rep *WebReport) (
 		return uuid.Nil, err
 	}
 	rep.LoadedSamples = n + m
-	if _, err := pool.Exec(ctx, `DELETE FROM rollup_watermarks`); err != nil {
+	if err := tsdb.ResetWatermarks(ctx, pool); err != nil {
 		return uuid.Nil, err
 	}
 	s.Log.Info("rolling up")
