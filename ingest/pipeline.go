@@ -26,8 +26,8 @@ var (
 	// ErrClosed: the hub is shutting down; answer 503.
 	ErrClosed = errors.New("ingest is shutting down")
 	// ErrStorage: storage failed (series resolution, or the flush holding
-	// the batch) and nothing of the batch was committed; answer 503 so
-	// the agent retries.
+	// the batch) or is known not to commit for now (the gate), and nothing
+	// of the batch was committed; answer 503 so the agent retries.
 	ErrStorage = errors.New("storage failed to commit the batch")
 	// ErrAbandoned: the request ended before the flush holding its batch
 	// answered; the batch may still commit, and its id makes a retry
@@ -129,9 +129,9 @@ func (p *Pipeline) Start(ctx context.Context) {
 
 // Close refuses new batches (ErrClosed), lets the flushers commit
 // everything queued and answer the requests waiting on it, and waits for
-// them (or for ctx to end, abandoning the rest with ErrStorage). The hub
-// calls it as its shutdown begins, alongside the HTTP server's; a later
-// call returns at once.
+// them (or for ctx to end, abandoning the rest with ErrStorage). Call it
+// after the HTTP server stopped taking requests; a later call returns at
+// once.
 func (p *Pipeline) Close(ctx context.Context) error {
 	p.closing.Store(true)
 	for _, s := range p.shards {

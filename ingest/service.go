@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -117,6 +118,7 @@ type Service struct {
 	decomp   *Decompressor
 	log      *slog.Logger
 	scratch  sync.Pool // *scratch
+	draining atomic.Bool
 }
 
 // scratch is one request's reusable memory: the decoded body, the batch
@@ -140,6 +142,12 @@ func NewService(cfg ServiceConfig, sink Sink, resolver *Resolver, log *slog.Logg
 	}
 	return &Service{cfg: cfg, sink: sink, resolver: resolver, decomp: d, log: log.With("component", "ingest")}, nil
 }
+
+// Drain makes Accept refuse every body from now on with ErrClosed, while
+// the calls already under way go on to their commit: the hub's shutdown
+// calls it first, then waits for the requests in flight, then closes the
+// pipeline.
+func (s *Service) Drain() { s.draining.Store(true) }
 
 // Storage is what the sink knows of storage (Pipeline.Storage); a sink
 // that cannot tell reports storage that commits.
@@ -165,6 +173,10 @@ func (s *Service) MaxCompressed() int { return s.cfg.MaxCompressed }
 // FieldErrors and ErrBatchMismatch; or the hub's trouble, worth a retry:
 // ErrOverloaded, ErrClosed, ErrStorage and ErrAbandoned.
 func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
+	if s.draining.Load() {
+		s.sink.Reject("closing")
+		return Receipt{}, ErrClosed
+	}
 	enc := strings.ToLower(strings.TrimSpace(req.Encoding))
 	if err := s.checkEncoding(req.Format, enc); err != nil {
 		return Receipt{}, err

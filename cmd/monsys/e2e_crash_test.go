@@ -201,7 +201,7 @@ func TestIngestSurvivesKill9(t *testing.T) {
 		t.Fatalf("only %d batches acknowledged; the test did not exercise ingest", acked)
 	}
 
-	verifyCrashDatabase(t, s.connString("monsys"), agents)
+	counts := verifyCrashDatabase(t, s.connString("monsys"), agents)
 
 	// The samples were 50 minutes late: the rollup worker rolled them up
 	// again while hubs were being killed, at each start. One more start
@@ -225,8 +225,8 @@ func TestIngestSurvivesKill9(t *testing.T) {
 
 	h.terminate(t)
 	requireNoCluster(t, s.clusterDir(), "after SIGTERM")
-	t.Logf("agents=%d batches_acked=%d samples_acked=%d kills=%d restart_ms=%v",
-		crashAgents, acked, acked*crashSeries, crashKills, millis(restarts))
+	t.Logf("R1 figures: agents=%d tries=%d batches_acked=%d samples_acked=%d lost=%d duplicated=%d 503=%d no_answer=%d kills=%d restart_ms=%v",
+		crashAgents, stats.tries, acked, acked*crashSeries, counts.lost, counts.duplicated, stats.unavailable, stats.network, crashKills, millis(restarts))
 	t.Logf("retries: network=%d 503=%d 429=%d; acks that were duplicates (committed before the crash)=%d; batches acked across a crash=%d",
 		stats.network, stats.unavailable, stats.limited, dupAcks, crossed)
 	t.Logf("max ack wait=%v, max ack wait across a crash=%v; last batches acked %v after production stopped, %v after the last restart; streaming took %v",

@@ -160,8 +160,13 @@ func TestEmbeddedPostgresRestartsItself(t *testing.T) {
 		}
 	}
 	counts := verifyCrashDatabase(t, s.connString("monsys"), agents)
-	t.Logf("embedded postgresql killed: ingest acknowledged again %v later; lost=%d duplicated=%d",
-		(took + time.Second).Round(100*time.Millisecond), counts.lost, counts.duplicated)
+	var stats crashStats
+	for _, a := range agents {
+		stats.add(a.stats)
+	}
+	t.Logf("watchdog figures: agents=%d tries=%d samples_acked=%d lost=%d duplicated=%d 503=%d no_answer=%d recovery=%v (from the kill) hub_peak_rss=%s",
+		len(agents), stats.tries, counts.acked, counts.lost, counts.duplicated, stats.unavailable, stats.network,
+		(took + time.Second).Round(100*time.Millisecond), mib(h.peakRSS(t)))
 	h.terminate(t)
 	requireNoCluster(t, s.clusterDir(), "after SIGTERM")
 }

@@ -156,7 +156,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	ing.pipeline.Start(ctx)
 	defer func() {
 		// On the way out of a failed start; after a shutdown the rings are
-		// drained already (below) and this returns at once.
+		// drained already (at the end of Run) and this returns at once.
 		drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 		defer cancel()
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
@@ -185,23 +185,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	case err := <-serveErr:
 		return fmt.Errorf("serve http: %w", err)
 	}
-	// One deadline for the drain: the listener closes at once (new
-	// connections are refused), ingest answers new batches 503 while it
-	// commits what its rings hold and answers the requests waiting on
-	// them, and HTTP waits for the handlers in flight.
+	// One deadline for the drain: ingest answers batches that arrive from
+	// now on 503 (on connections kept alive), the listener closes at once
+	// (new connections are refused), the requests in flight go on to their
+	// commit and answer, then ingest commits whatever its rings still hold.
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()
-	drained := make(chan error, 1)
-	go func() { drained <- ing.pipeline.Close(shutdownCtx) }()
+	ing.service.Drain()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http shutdown incomplete", "err", err)
 	}
 	<-serveErr
 	log.Info("http stopped")
-	if err := <-drained; err != nil {
-		return err
-	}
-	return nil
+	return ing.pipeline.Close(shutdownCtx)
 }
 
 func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
