@@ -49,9 +49,11 @@ func TestIngestSurvivesDatabaseOutage(t *testing.T) {
 	var recoveries []time.Duration
 	for _, mode := range []string{"fast", "immediate"} {
 		time.Sleep(outageSteady)
+		stopping := time.Now()
 		if err := cl.Stop(ctx, mode); err != nil {
 			t.Fatalf("stop postgresql (%s): %v", mode, err)
 		}
+		stopTook := time.Since(stopping)
 		// A batch committed just before the stop may be answered a moment
 		// after it; later acknowledgements would be commits of a stopped
 		// database.
@@ -70,12 +72,14 @@ func TestIngestSurvivesDatabaseOutage(t *testing.T) {
 		if _, err := cl.EnsureRunning(ctx); err != nil {
 			t.Fatalf("start postgresql again: %v", err)
 		}
+		startTook := time.Since(back)
 		took, ok := moments.ackAfter(back, outageRecover)
 		if !ok {
 			t.Fatalf("no batch acknowledged within %v of the database's return (%s stop)\nhub stderr:\n%s", outageRecover, mode, tail(h.Stderr(t), 30))
 		}
 		recoveries = append(recoveries, took)
-		t.Logf("%s stop: health said %s; first acknowledgement %v after the database was started again", mode, strings.TrimSpace(detail), took.Round(time.Millisecond))
+		t.Logf("%s stop (took %v): health said %s; the start took %v, the first acknowledgement came %v after it began",
+			mode, stopTook.Round(time.Millisecond), strings.TrimSpace(detail), startTook.Round(time.Millisecond), took.Round(time.Millisecond))
 	}
 	time.Sleep(outageSteady)
 	stream.stop(outageRecover)
