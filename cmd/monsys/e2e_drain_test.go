@@ -64,6 +64,9 @@ func TestShutdownUnderLoad(t *testing.T) {
 		}
 	}
 	waitUntil(t, "every request to be sent", func() bool { return written.Load() == drainInFlight })
+	// ... and to be in the hub's hands (the scrape counts itself).
+	waitUntil(t, "every request to reach the hub", func() bool { return h.metric(t, "monsys_http_requests_in_flight") > drainInFlight })
+	time.Sleep(100 * time.Millisecond) // from the middleware to the ring
 	peakRSS := h.peakRSS(t)
 	inFlight := moments.inFlight.Load()
 	signalled := time.Now()
