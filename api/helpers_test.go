@@ -38,13 +38,16 @@ var testDB *pgtest.Harness
 // TestMain runs the package's tests against the harness's PostgreSQL and
 // then checks that no goroutine outlived them: the server starts some of
 // its own (push connections, the reset queue), and every one must end
-// with Shutdown. Two of fasthttp's are not the server's to end: the date
-// updater runs once per process for good, and a worker pool's cleaner
-// returns from its 10 s sleep after Stop.
+// with Shutdown. Three of fasthttp's are not the server's to end: the date
+// updater runs once per process for good, a worker pool's cleaner
+// returns from its 10 s sleep after Stop, and the file cache behind
+// Fiber's SendFile (the agent download), made once per process, cleans
+// itself forever.
 func TestMain(m *testing.M) {
 	os.Exit(pgtest.NoLeaks(pgtest.Main(m, &testDB),
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2")))
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*inMemoryCacheManager).handleCleanCache")))
 }
 
 // testPassword is every fixture user's password. Its argon2id hash is
