@@ -14,7 +14,7 @@ run: deps build
 
 ## test: the whole suite with the race detector, database and browser tests included
 test: deps assets browser
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## build: the hub (with the dashboard's assets), and the agent for linux/amd64 and arm64 into bin/dist (the hub serves them)
 build: assets

@@ -9,6 +9,7 @@ import (
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/tsdb"
 )
 
 // domainAnswer is the answer a domain error gets on every route.
@@ -120,6 +121,13 @@ func problemFor(err error) *Problem {
 		}
 		p := newProblem(a.status, a.slug, a.detail)
 		p.RetryAfter = a.retryAfter
+		return p
+	}
+	// The database down, full or read-only: the same request can succeed
+	// later, so it is a 503 to retry, not a 500.
+	if fault := tsdb.FaultOf(err); fault != "" {
+		p := newProblem(http.StatusServiceUnavailable, "unavailable", string(fault)+"; retry later")
+		p.RetryAfter = 5
 		return p
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+
+	"github.com/monsys/monsys/tsdb"
 )
 
 // problemTypeBase prefixes every problem type; the docs page lists them.
@@ -74,6 +76,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		s.log.ErrorContext(c.UserContext(), "request failed", "method", c.Method(), "path", c.Path(),
 			"request_id", requestID(c), "err", err)
 		p = newProblem(http.StatusInternalServerError, "internal", "the server could not complete the request; the request id is in its log")
+	} else if p.Status == http.StatusServiceUnavailable && tsdb.FaultOf(err) != "" {
+		s.log.WarnContext(c.UserContext(), "request refused: database unavailable", "method", c.Method(), "path", c.Path(),
+			"request_id", requestID(c), "err", err)
 	}
 	out := *p
 	out.Instance = c.OriginalURL()

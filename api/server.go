@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monsys/monsys/ingest"
+	"github.com/monsys/monsys/internal/diskspace"
 	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
@@ -61,6 +62,9 @@ type Deps struct {
 	// Pages is the dashboard (package web), served outside /api/; nil
 	// serves none.
 	Pages http.Handler
+	// Disk is the free space of the database's filesystem, shown by
+	// /api/v1/health; nil when the hub cannot see it.
+	Disk DiskUsage
 	// SharedLimits, when set, keeps rate-limit counts in this database so
 	// that the hubs of a cluster share them (MONSYS_CLUSTER=1).
 	SharedLimits ratelimit.DB
@@ -86,6 +90,13 @@ type Server struct {
 	spec         openAPICache
 	relay        *relay.Registry
 	pushUpgrade  fiber.Handler
+	disk         DiskUsage
+}
+
+// DiskUsage reports the latest measurement of the database's disk
+// (*diskspace.Watcher).
+type DiskUsage interface {
+	Latest() (diskspace.Usage, bool)
 }
 
 // New builds the server and its routes.
@@ -95,7 +106,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: deps.Store, log: deps.Logger.With("component", "api"), gather: deps.Gatherer,
 		limiters: limiters{}, agentTokens: newAgentTokens(), query: deps.Metrics, sharedLimits: deps.SharedLimits,
-		ingest: deps.Ingest}
+		ingest: deps.Ingest, disk: deps.Disk}
 	if s.query == nil {
 		s.query = noMetrics{}
 	}

@@ -153,7 +153,7 @@ func (s *WebScenario) load(ctx context.Context, h *HubProcess, rep *WebReport) (
 		return uuid.Nil, err
 	}
 	rep.LoadedSamples = n + m
-	if err := load.ForgetWatermarks(ctx, pool); err != nil {
+	if err := tsdb.ResetWatermarks(ctx, pool); err != nil {
 		return uuid.Nil, err
 	}
 	s.Log.Info("rolling up")

@@ -43,6 +43,8 @@ type Config struct {
 	IngestMaxDecoded    int           `env:"INGEST_MAX_DECODED" envDefault:"33554432" help:"largest ingest or remote-write body after decompression, bytes"`
 	IngestMemoryBudget  int           `env:"INGEST_MEMORY_BUDGET" envDefault:"268435456" help:"bytes all ingest and remote-write requests may hold at once for bodies, decompression and decoding; past it they answer 503 with Retry-After"`
 	IngestBatchesPerMin int           `env:"INGEST_BATCHES_PER_MINUTE" envDefault:"60" help:"ingest batches accepted per agent per minute; more answer 429 with Retry-After"`
+	IngestWait          time.Duration `env:"INGEST_WAIT" envDefault:"10s" help:"longest an ingest request waits for storage to commit its batch before answering 503 with Retry-After"`
+	DiskFreeAlertPct    int           `env:"DISK_FREE_ALERT_PERCENT" envDefault:"10" help:"a system alert fires while the filesystem of the database's data has less than this percentage free (critical below half of it)"`
 	IngestShards        int           `env:"INGEST_SHARDS" envDefault:"0" help:"ingest rings and flushers (0: one per CPU, at least 2)"`
 	SeriesCacheSize     int           `env:"SERIES_CACHE_SIZE" envDefault:"1000000" help:"series ids kept in memory"`
 	RetentionRaw        time.Duration `env:"RETENTION_RAW" envDefault:"0s" help:"how long raw samples are kept and accepted (0: 720h on TimescaleDB, 168h on PostgreSQL)"`
@@ -162,6 +164,12 @@ func (c *Config) Validate() error {
 		if st, err := os.Stat(c.AgentDistDir); err != nil || !st.IsDir() {
 			errs = append(errs, fmt.Errorf("MONSYS_AGENT_DIST_DIR=%q: not a directory", c.AgentDistDir))
 		}
+	}
+	if c.IngestWait < time.Second || c.IngestWait > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("MONSYS_INGEST_WAIT=%s: want 1s to 5m", c.IngestWait))
+	}
+	if c.DiskFreeAlertPct < 1 || c.DiskFreeAlertPct > 90 {
+		errs = append(errs, fmt.Errorf("MONSYS_DISK_FREE_ALERT_PERCENT=%d: want 1 to 90", c.DiskFreeAlertPct))
 	}
 	if c.IngestShards < 0 || c.IngestShards > 64 {
 		errs = append(errs, fmt.Errorf("MONSYS_INGEST_SHARDS=%d: want 0 to 64", c.IngestShards))

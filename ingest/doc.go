@@ -16,6 +16,23 @@
 // ErrClosed, ErrStorage, ErrAbandoned); the API's error handler maps them.
 // The bounds of a request (ServiceConfig) have their defaults in one place.
 //
+// # When storage cannot commit
+//
+// A flush that fails for a fault of the database's (tsdb.FaultOf: down,
+// shutting down, disk full, read-only, …) shuts the pipeline's gate
+// (gate.go): Submit refuses batches with ErrStorage at once instead of
+// queueing them for a database that cannot take them, and lets one
+// through every probeEvery (1 s) whose flush tells whether storage commits
+// again; the first commit opens the gate. Pipeline.Storage reports the
+// state for health checks. A slow database is bounded differently: Accept
+// waits at most ServiceConfig.MaxWait for resolution and commit, then
+// answers ErrAbandoned (the batch may still commit; its id makes the retry
+// harmless), and a full ring answers ErrOverloaded.
+//
+// At shutdown Service.Drain refuses new bodies with ErrClosed while the
+// calls under way reach their commit; Pipeline.Close then commits what the
+// rings still hold.
+//
 // # Ownership of a batch
 //
 // A Batch belongs to one request from decode until Submit returns. If the

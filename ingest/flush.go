@@ -62,6 +62,9 @@ func (p *Pipeline) flushAndAnswer(ctx context.Context, st *flushState, rows int)
 	p.metrics.flushRows.Observe(float64(rows))
 	switch {
 	case err == nil:
+		if was := p.gate.committed(); was.Fault != "" {
+			p.log.Info("storage commits again", "fault", was.Fault, "failing_for", time.Since(was.Since).Round(time.Millisecond))
+		}
 		for i, it := range st.items {
 			p.answer(it, results[i])
 		}
@@ -69,7 +72,8 @@ func (p *Pipeline) flushAndAnswer(ctx context.Context, st *flushState, rows int)
 		p.isolate(ctx, st, err)
 	default:
 		p.metrics.flushErrors.Inc()
-		p.log.Warn("flush failed; its batches were refused with 503", "batches", len(st.items), "rows", rows, "err", err)
+		fault := p.gate.failed(err)
+		p.log.Warn("flush failed; its batches were refused with 503", "batches", len(st.items), "rows", rows, "fault", fault, "err", err)
 		for _, it := range st.items {
 			it.done <- Result{Err: fmt.Errorf("%w: %v", ErrStorage, err)}
 		}
@@ -114,6 +118,7 @@ func (p *Pipeline) isolate(ctx context.Context, st *flushState, groupErr error) 
 			it.done <- Result{Err: fmt.Errorf("%w: %v", ErrUnstorable, err)}
 		default:
 			p.metrics.flushErrors.Inc()
+			p.gate.failed(err)
 			it.done <- Result{Err: fmt.Errorf("%w: %v", ErrStorage, err)}
 		}
 	}

@@ -43,6 +43,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 // Reject counts a batch refused before it reached a ring.
 func (p *Pipeline) Reject(reason string) { p.metrics.rejects.WithLabelValues(reason).Inc() }
 
+// registerStorageState adds monsys_ingest_storage_failing: 1 while flushes
+// fail for a fault of the database's and batches are refused at once.
+func (m *metrics) registerStorageState(reg prometheus.Registerer, g *gate) {
+	_ = reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "monsys_ingest_storage_failing", // as registerRingDepth
+		Help: "1 while storage does not commit and ingest refuses batches with 503 (one a second goes through as a probe)."},
+		func() float64 {
+			if g.get().Fault != "" {
+				return 1
+			}
+			return 0
+		}))
+}
+
 // ringDepth reports every shard's queued rows at scrape time.
 type ringDepth struct {
 	desc   *prometheus.Desc

@@ -26,8 +26,8 @@ var (
 	// ErrClosed: the hub is shutting down; answer 503.
 	ErrClosed = errors.New("ingest is shutting down")
 	// ErrStorage: storage failed (series resolution, or the flush holding
-	// the batch) and nothing of the batch was committed; answer 503 so
-	// the agent retries.
+	// the batch) or is known not to commit for now (the gate), and nothing
+	// of the batch was committed; answer 503 so the agent retries.
 	ErrStorage = errors.New("storage failed to commit the batch")
 	// ErrAbandoned: the request ended before the flush holding its batch
 	// answered; the batch may still commit, and its id makes a retry
@@ -94,6 +94,7 @@ type Pipeline struct {
 	log     *slog.Logger
 	metrics *metrics
 	shards  []*shard
+	gate    *gate
 	seed    maphash.Seed
 	closing atomic.Bool
 	wg      sync.WaitGroup
@@ -109,11 +110,13 @@ func New(cfg Config, pool *pgxpool.Pool, reports AgentReports, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
-	p := &Pipeline{cfg: cfg, pool: pool, reports: reports, log: log.With("component", "ingest"), metrics: m, seed: maphash.MakeSeed()}
+	p := &Pipeline{cfg: cfg, pool: pool, reports: reports, log: log.With("component", "ingest"), metrics: m, seed: maphash.MakeSeed(),
+		gate: newGate(time.Now)}
 	for i := range cfg.Shards {
 		p.shards = append(p.shards, newShard(i, cfg.ShardQueueRows))
 	}
 	m.registerRingDepth(reg, p.shards)
+	m.registerStorageState(reg, p.gate)
 	return p, nil
 }
 
@@ -129,9 +132,11 @@ func (p *Pipeline) Start(ctx context.Context) {
 	}
 }
 
-// Close refuses new batches, lets the flushers commit everything queued,
-// and waits for them (or for ctx to end, abandoning the rest with
-// ErrStorage). Call it after the HTTP server stopped taking requests.
+// Close refuses new batches (ErrClosed), lets the flushers commit
+// everything queued and answer the requests waiting on it, and waits for
+// them (or for ctx to end, abandoning the rest with ErrStorage). Call it
+// after the HTTP server stopped taking requests; a later call returns at
+// once.
 func (p *Pipeline) Close(ctx context.Context) error {
 	p.closing.Store(true)
 	for _, s := range p.shards {
@@ -151,7 +156,9 @@ func (p *Pipeline) Close(ctx context.Context) error {
 }
 
 // Submit queues a batch on its agent's shard and waits for the commit of
-// the flush that holds it. A full ring answers ErrOverloaded at once.
+// the flush that holds it. A full ring answers ErrOverloaded at once, and
+// so does storage that is not committing (ErrStorage naming the fault),
+// but for one batch a second that finds out whether it commits again.
 //
 // Ownership: when Submit returns anything but ctx's error, the caller
 // owns item and its Batch again. If ctx ends first, Submit returns ctx's
@@ -161,6 +168,10 @@ func (p *Pipeline) Close(ctx context.Context) error {
 func (p *Pipeline) Submit(ctx context.Context, item *Pending) (Result, error) {
 	if p.closing.Load() {
 		return Result{}, ErrClosed
+	}
+	if ok, fault := p.gate.admit(); !ok {
+		p.metrics.rejects.WithLabelValues("storage_failing").Inc()
+		return Result{}, fmt.Errorf("%w: %s", ErrStorage, fault)
 	}
 	if item.done == nil {
 		item.done = make(chan Result, 1)
@@ -180,6 +191,10 @@ func (p *Pipeline) Submit(ctx context.Context, item *Pending) (Result, error) {
 		return Result{}, ctx.Err()
 	}
 }
+
+// Storage is what the flushes last said of storage: whether it commits,
+// and since when it does not.
+func (p *Pipeline) Storage() StorageState { return p.gate.get() }
 
 func (p *Pipeline) shardFor(item *Pending) *shard {
 	owner := item.TenantID

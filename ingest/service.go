@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -73,6 +74,11 @@ type ServiceConfig struct {
 	// MemoryBudget bounds the bytes all requests hold at once for bodies,
 	// decompression and decoding (default DefaultMemoryBudget); see Budget.
 	MemoryBudget int64
+	// MaxWait bounds how long a request waits for storage (series
+	// resolution and the commit of its flush) before it is answered
+	// ErrAbandoned, so a slow database answers 503 in bounded time
+	// (default 10 s).
+	MaxWait time.Duration
 }
 
 // Defaults of ServiceConfig.
@@ -81,6 +87,7 @@ const (
 	DefaultMaxDecoded    = 32 << 20
 	DefaultMaxSampleAge  = 7 * 24 * time.Hour
 	DefaultMaxFuture     = 10 * time.Minute
+	DefaultMaxWait       = 10 * time.Second
 )
 
 func (c *ServiceConfig) defaults() {
@@ -95,6 +102,9 @@ func (c *ServiceConfig) defaults() {
 	}
 	if c.MaxFuture <= 0 {
 		c.MaxFuture = DefaultMaxFuture
+	}
+	if c.MaxWait <= 0 {
+		c.MaxWait = DefaultMaxWait
 	}
 	if c.Limits == (Limits{}) {
 		c.Limits = DefaultLimits
@@ -116,6 +126,7 @@ type Service struct {
 	budget   *Budget
 	log      *slog.Logger
 	scratch  sync.Pool // *scratch
+	draining atomic.Bool
 }
 
 // scratch is one request's reusable memory: the decoded body, the batch
@@ -144,6 +155,21 @@ func NewService(cfg ServiceConfig, sink Sink, resolver *Resolver, log *slog.Logg
 // Budget is the hub-wide bound on request memory, for its metrics.
 func (s *Service) Budget() *Budget { return s.budget }
 
+// Drain makes Accept refuse every body from now on with ErrClosed, while
+// the calls already under way go on to their commit: the hub's shutdown
+// calls it first, then waits for the requests in flight, then closes the
+// pipeline.
+func (s *Service) Drain() { s.draining.Store(true) }
+
+// Storage is what the sink knows of storage (Pipeline.Storage); a sink
+// that cannot tell reports storage that commits.
+func (s *Service) Storage() StorageState {
+	if r, ok := s.sink.(interface{ Storage() StorageState }); ok {
+		return r.Storage()
+	}
+	return StorageState{}
+}
+
 // MaxCompressed is the largest body Accept takes as sent; the HTTP server
 // must read bodies at least this large.
 func (s *Service) MaxCompressed() int { return s.cfg.MaxCompressed }
@@ -160,6 +186,10 @@ func (s *Service) MaxCompressed() int { return s.cfg.MaxCompressed }
 // worth a retry: ErrOverloaded (a full ring, or no room in the memory
 // Budget), ErrClosed, ErrStorage and ErrAbandoned.
 func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
+	if s.draining.Load() {
+		s.sink.Reject("closing")
+		return Receipt{}, ErrClosed
+	}
 	enc := strings.ToLower(strings.TrimSpace(req.Encoding))
 	if err := s.checkEncoding(req.Format, enc); err != nil {
 		return Receipt{}, err
@@ -207,6 +237,8 @@ func (s *Service) Accept(ctx context.Context, req Request) (Receipt, error) {
 		s.sink.Reject("invalid")
 		return Receipt{}, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.MaxWait)
+	defer cancel()
 	if err := s.resolver.Resolve(ctx, req.TenantID, req.AgentID, b); err != nil {
 		s.log.Warn("series resolution failed", "tenant_id", req.TenantID, "err", err)
 		if store.Unstorable(err) {

@@ -19,6 +19,8 @@ import (
 //     ingest batches (SourceAgent, inside the flush's transaction), the
 //     silent-agent check (SourceSystem), and every later source (compliance,
 //     CVEs, honeypots, integrity) through RaiseAlert and ResolveAlertKey;
+//   - alerts about the hub itself, on no agent, raised in every tenant
+//     (RaiseHubAlert, ResolveHubAlert: the database's disk filling up);
 //   - alert rules, which also pass through pending (OpenRuleAlert …);
 //   - a person resolving by hand (ResolveAlert).
 //
@@ -84,6 +86,50 @@ func (s *Store) ResolveAlertKey(ctx context.Context, tx pgx.Tx, tenantID, agentI
 		return false, fmt.Errorf("resolve alert %s: %w", key, err)
 	}
 	return tag.RowsAffected() > 0, nil
+}
+
+// resolveHubSQL resolves a hub alert (no agent) in every tenant.
+const resolveHubSQL = `WITH closed AS (
+  UPDATE alerts SET state = 'resolved', resolved_at = now(), last_seen_at = now(), resolve_note = $2
+  WHERE agent_id IS NULL AND source = 'system' AND key = $1 AND state = 'firing'
+  RETURNING id, tenant_id, severity, summary
+)
+INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary) SELECT tenant_id, id, 'resolved', severity, summary FROM closed`
+
+// RaiseHubAlert fires (or refreshes) a system alert about the hub itself,
+// on no agent, in every tenant: whoever runs a tenant sees the hub's
+// trouble. It reports how many tenants got a new alert.
+func (s *Store) RaiseHubAlert(ctx context.Context, key, severity, summary string) (int, error) {
+	opened := 0
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT id FROM tenants`)
+		tenants, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		if err != nil {
+			return err
+		}
+		for _, t := range tenants {
+			tag, err := tx.Exec(ctx, raiseKeyedSQL, newID(), t, nil, SourceSystem, key, severity, summary)
+			if err != nil {
+				return err
+			}
+			opened += int(tag.RowsAffected())
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("raise hub alert %s: %w", key, err)
+	}
+	return opened, nil
+}
+
+// ResolveHubAlert resolves the hub alert with key in every tenant, with
+// note, and reports how many were firing.
+func (s *Store) ResolveHubAlert(ctx context.Context, key, note string) (int, error) {
+	tag, err := s.pool.Exec(ctx, resolveHubSQL, key, note)
+	if err != nil {
+		return 0, fmt.Errorf("resolve hub alert %s: %w", key, err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // queueRaise and queueResolve add the same transitions to a batch of

@@ -101,3 +101,35 @@ func TestKeyedAlertTransitions(t *testing.T) {
 		t.Fatal("the key fires again after it was resolved: want a new alert")
 	}
 }
+
+// TestHubAlertTransitions: a hub alert (no agent) fires once in every
+// tenant, a repeated raise refreshes it without a new event, and resolving
+// closes it everywhere with one event each.
+func TestHubAlertTransitions(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.tenant(t, "acme")
+	f.tenant(t, "other")
+	tenants := f.count(t, `SELECT count(*) FROM tenants`)
+	if n, err := f.st.RaiseHubAlert(ctx, "disk_low", "warning", "10 % free"); err != nil || n != tenants {
+		t.Fatalf("first raise: %d, %v; want %d", n, err, tenants)
+	}
+	if n, err := f.st.RaiseHubAlert(ctx, "disk_low", "critical", "5 % free"); err != nil || n != 0 {
+		t.Fatalf("second raise: %d, %v; want 0 opened (refreshed)", n, err)
+	}
+	if n := f.count(t, `SELECT count(*) FROM alerts WHERE agent_id IS NULL AND state = 'firing' AND summary = '5 % free'`); n != tenants {
+		t.Fatalf("%d firing hub alerts, want one per tenant (%d)", n, tenants)
+	}
+	if n := f.count(t, `SELECT count(*) FROM alert_events WHERE state = 'firing'`); n != tenants {
+		t.Fatalf("%d firing events, want %d", n, tenants)
+	}
+	if n, err := f.st.ResolveHubAlert(ctx, "disk_low", "space freed"); err != nil || n != tenants {
+		t.Fatalf("resolve: %d, %v; want %d", n, err, tenants)
+	}
+	if n := f.count(t, `SELECT count(*) FROM alert_events WHERE state = 'resolved'`); n != tenants {
+		t.Fatalf("%d resolved events, want %d", n, tenants)
+	}
+	if n, err := f.st.ResolveHubAlert(ctx, "disk_low", "again"); err != nil || n != 0 {
+		t.Fatalf("resolving again: %d, %v; want 0", n, err)
+	}
+}

@@ -183,4 +183,11 @@
 // RecordBatches, StoredBatches, PruneLedger); callers that must commit
 // with their own rows pass their transaction (ingest's flush does).
 // migrations/owners_test.go fails when another package writes them.
+//
+// # Faults
+//
+// FaultOf (fault.go) tells a database that cannot serve for now (down,
+// shutting down, disk full, read-only, out of resources, too slow) from an
+// error of the statement itself, by SQLSTATE and connection errors, so
+// that ingest's gate and the API's 503s need not read SQLSTATEs.
 package tsdb

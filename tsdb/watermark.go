@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // The rollup watermarks (plain PostgreSQL): every bucket of a tier that
@@ -48,4 +49,14 @@ func readWatermarks(ctx context.Context, tx pgx.Tx) (minute, hour time.Time, err
 		return time.Time{}, time.Time{}, fmt.Errorf("read rollup watermarks: %w", err)
 	}
 	return minute, hour, nil
+}
+
+// ResetWatermarks forgets both rollup watermarks, so that the next Rollup
+// run rolls up everything within its Start again: for loaders that write
+// history straight into samples (bench), never for a running hub.
+func ResetWatermarks(ctx context.Context, pool *pgxpool.Pool) error {
+	if _, err := pool.Exec(ctx, `DELETE FROM rollup_watermarks`); err != nil {
+		return fmt.Errorf("reset rollup watermarks: %w", err)
+	}
+	return nil
 }

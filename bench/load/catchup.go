@@ -60,12 +60,3 @@ func refresh(ctx context.Context, pool *pgxpool.Pool, view string, now time.Time
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
-// ForgetWatermarks drops the rollup watermarks, so that CatchUp rolls up
-// a range loaded into a database whose worker had moved them past it.
-func ForgetWatermarks(ctx context.Context, pool *pgxpool.Pool) error {
-	if _, err := pool.Exec(ctx, `DELETE FROM rollup_watermarks`); err != nil {
-		return fmt.Errorf("forget rollup watermarks: %w", err)
-	}
-	return nil
-}

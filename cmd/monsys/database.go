@@ -15,6 +15,7 @@ import (
 	"github.com/monsys/monsys/internal/pglocal"
 	"github.com/monsys/monsys/migrations"
 	"github.com/monsys/monsys/tsdb"
+	"github.com/monsys/monsys/workers"
 )
 
 // embeddedDatabase is the database monsys creates in its own cluster.
@@ -160,4 +161,21 @@ func (db *database) release(ctx context.Context) error {
 		return nil
 	}
 	return db.stopCluster(ctx)
+}
+
+// watchdogJobs keep the embedded cluster running: a PostgreSQL that died
+// (killed, crashed, stopped by hand) is started again within a few
+// seconds, and ingest, which refuses batches with 503 meanwhile, recovers
+// by itself. A database at MONSYS_DATABASE_URL is its operator's to run.
+func (db *database) watchdogJobs() []workers.Job {
+	if db.cluster == nil {
+		return nil
+	}
+	return []workers.Job{{Name: "embedded-postgresql", Interval: 2 * time.Second, Run: func(ctx context.Context) error {
+		restarted, err := db.cluster.EnsureRunning(ctx)
+		if restarted {
+			db.log.Warn("embedded postgresql had stopped; started it again")
+		}
+		return err
+	}}}
 }

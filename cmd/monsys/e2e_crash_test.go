@@ -56,8 +56,21 @@ type crashAck struct {
 	duplicate   bool          // the 200 said an earlier attempt had committed it
 }
 
-// crashStats are one agent's retry counts.
-type crashStats struct{ network, unavailable, limited int }
+// crashStats are one agent's counts of attempts and retries.
+type crashStats struct {
+	tries, network, unavailable, limited int
+	noRetryAfter                         int           // 503 or 429 without a Retry-After of at least 1 s
+	slowestRefusal                       time.Duration // the longest a 503 or 429 took to come back
+}
+
+func (s *crashStats) add(o crashStats) {
+	s.tries += o.tries
+	s.network += o.network
+	s.unavailable += o.unavailable
+	s.limited += o.limited
+	s.noRetryAfter += o.noRetryAfter
+	s.slowestRefusal = max(s.slowestRefusal, o.slowestRefusal)
+}
 
 // crashMoments tell the killer when a crash hurts most: while a request
 // awaits its answer (the hub may commit and die before answering), and
@@ -65,6 +78,22 @@ type crashStats struct{ network, unavailable, limited int }
 type crashMoments struct {
 	inFlight atomic.Int32  // requests of all agents awaiting an answer
 	acked    chan struct{} // capacity 1: a 200 has just arrived
+	acks     atomic.Int64  // 200s of all agents so far
+	refused  atomic.Int64  // 503s of all agents so far
+	lastAck  atomic.Int64  // when the latest 200 arrived, Unix nanoseconds
+}
+
+// ackAfter waits up to limit for a 200 that arrives after t and returns
+// how long after t it came; ok is false when none did.
+func (m *crashMoments) ackAfter(t time.Time, limit time.Duration) (time.Duration, bool) {
+	deadline := t.Add(limit)
+	for time.Now().Before(deadline) {
+		if last := m.lastAck.Load(); last > t.UnixNano() {
+			return time.Duration(last - t.UnixNano()), true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return 0, false
 }
 
 // waitFor waits up to a second for a moment of kill number k.
@@ -98,8 +127,11 @@ type crashAgent struct {
 	key      ed25519.PrivateKey
 	moments  *crashMoments
 
+	retryCap time.Duration // longest wait between attempts; 0 is crashRetryCap
+
 	acked   []crashAck
-	pending *crashBatch // sent and never acknowledged
+	pending *crashBatch   // sent and never acknowledged
+	unsure  []*crashBatch // given up on after an answer that says it may still commit
 	stats   crashStats
 	err     error // an answer the protocol says not to retry
 }
@@ -111,48 +143,14 @@ func TestIngestSurvivesKill9(t *testing.T) {
 	h.waitHealthy(t)
 	c := h.client()
 	c.login(t, ownerEmail, ownerPassword)
-	var enroll struct{ Token string }
-	c.call(t, http.MethodPost, "/api/v1/enrollment-tokens", "", map[string]string{"name": "crash"}, http.StatusCreated, &enroll)
 	moments := &crashMoments{acked: make(chan struct{}, 1)}
-	agents := make([]*crashAgent, crashAgents)
-	for i := range agents {
-		pub, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := &crashAgent{index: i, hostname: fmt.Sprintf("crash-%02d", i), key: priv, moments: moments}
-		reg := c.registerKey(t, enroll.Token, "machine-crash-"+strconv.Itoa(i), a.hostname, pub, http.StatusCreated)
-		a.id, a.token = reg.ID, reg.Token
-		agents[i] = a
-	}
-
-	enc, err := zstd.NewWriter(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hc := &http.Client{Timeout: crashClientWait, Transport: &http.Transport{MaxIdleConnsPerHost: crashAgents}}
-	// Cleanups run last in, first out: these after the agents have stopped.
-	t.Cleanup(func() { _ = enc.Close(); hc.CloseIdleConnections() }) // Close of an encoder used only by EncodeAll cannot fail
-
+	agents := enrollCrashAgents(t, c, crashAgents, "crash", moments)
 	// Agents read the hub's address per attempt: each restart gets a new port.
 	var target atomic.Pointer[string]
 	target.Store(&h.url)
 	began := time.Now()
-	hardStop := began.Add(90 * time.Second) // every loop ends by then whatever happens
 	base := began.Add(-50 * time.Minute).Truncate(time.Second)
-	ctx, cancel := context.WithDeadline(context.Background(), hardStop)
-	stopProducing := make(chan struct{})
-	var stopOnce sync.Once
-	var wg sync.WaitGroup
-	for _, a := range agents {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			a.run(ctx, stopProducing, hc, enc, &target, base)
-		}()
-	}
-	// On a failure below, stop the agents before the hubs and the cluster go.
-	t.Cleanup(func() { stopOnce.Do(func() { close(stopProducing) }); cancel(); wg.Wait() })
+	stream := streamCrashAgents(t, agents, &target, base, 90*time.Second)
 
 	time.Sleep(crashWarmUp)
 	var restarts []time.Duration
@@ -172,16 +170,8 @@ func TestIngestSurvivesKill9(t *testing.T) {
 	}
 	lastRestart := time.Now()
 	time.Sleep(crashTail)
-	stopOnce.Do(func() { close(stopProducing) })
 	stopped := time.Now()
-	drained := make(chan struct{})
-	go func() { wg.Wait(); close(drained) }()
-	select {
-	case <-drained:
-	case <-time.After(crashDrain):
-		cancel() // give up on what is still pending; reported below
-		<-drained
-	}
+	stream.stop(crashDrain)
 	drainTook := time.Since(stopped)
 
 	var acked, dupAcks, crossed int
@@ -194,9 +184,7 @@ func TestIngestSurvivesKill9(t *testing.T) {
 		if a.pending != nil {
 			t.Errorf("agent %d: batch %s never acknowledged within %v of the last restart", a.index, a.pending.id, crashTail+crashDrain)
 		}
-		stats.network += a.stats.network
-		stats.unavailable += a.stats.unavailable
-		stats.limited += a.stats.limited
+		stats.add(a.stats)
 		for _, ack := range a.acked {
 			acked++
 			maxWait = max(maxWait, ack.waited)
@@ -213,7 +201,7 @@ func TestIngestSurvivesKill9(t *testing.T) {
 		t.Fatalf("only %d batches acknowledged; the test did not exercise ingest", acked)
 	}
 
-	verifyCrashDatabase(t, s, agents)
+	counts := verifyCrashDatabase(t, s.connString("monsys"), agents)
 
 	// The samples were 50 minutes late: the rollup worker rolled them up
 	// again while hubs were being killed, at each start. One more start
@@ -237,13 +225,92 @@ func TestIngestSurvivesKill9(t *testing.T) {
 
 	h.terminate(t)
 	requireNoCluster(t, s.clusterDir(), "after SIGTERM")
-	t.Logf("agents=%d batches_acked=%d samples_acked=%d kills=%d restart_ms=%v",
-		crashAgents, acked, acked*crashSeries, crashKills, millis(restarts))
+	t.Logf("R1 figures: agents=%d tries=%d batches_acked=%d samples_acked=%d lost=%d duplicated=%d 503=%d no_answer=%d kills=%d restart_ms=%v",
+		crashAgents, stats.tries, acked, acked*crashSeries, counts.lost, counts.duplicated, stats.unavailable, stats.network, crashKills, millis(restarts))
 	t.Logf("retries: network=%d 503=%d 429=%d; acks that were duplicates (committed before the crash)=%d; batches acked across a crash=%d",
 		stats.network, stats.unavailable, stats.limited, dupAcks, crossed)
 	t.Logf("max ack wait=%v, max ack wait across a crash=%v; last batches acked %v after production stopped, %v after the last restart; streaming took %v",
 		maxWait.Round(time.Millisecond), maxWaitCrash.Round(time.Millisecond), drainTook.Round(time.Millisecond),
 		(stopped.Sub(lastRestart) + drainTook).Round(time.Millisecond), stopped.Add(drainTook).Sub(began).Round(time.Millisecond))
+}
+
+// newEncoder is a zstd encoder for EncodeAll, closed when t ends.
+func newEncoder(t *testing.T) *zstd.Encoder {
+	t.Helper()
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = enc.Close() }) // Close of an encoder used only by EncodeAll cannot fail
+	return enc
+}
+
+// enrollCrashAgents registers n simulated agents, each with its own
+// signing key, through an enrollment token named name.
+func enrollCrashAgents(t *testing.T, c *client, n int, name string, moments *crashMoments) []*crashAgent {
+	t.Helper()
+	var enroll struct{ Token string }
+	c.call(t, http.MethodPost, "/api/v1/enrollment-tokens", "", map[string]string{"name": name}, http.StatusCreated, &enroll)
+	agents := make([]*crashAgent, n)
+	for i := range agents {
+		pub, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := &crashAgent{index: i, hostname: fmt.Sprintf("%s-%02d", name, i), key: priv, moments: moments}
+		reg := c.registerKey(t, enroll.Token, "machine-"+name+"-"+strconv.Itoa(i), a.hostname, pub, http.StatusCreated)
+		a.id, a.token = reg.ID, reg.Token
+		agents[i] = a
+	}
+	return agents
+}
+
+// crashStream is agents producing and delivering batches until stop.
+type crashStream struct {
+	stopProducing chan struct{}
+	stopOnce      sync.Once
+	cancel        context.CancelFunc
+	wg            sync.WaitGroup
+	hc            *http.Client
+}
+
+// streamCrashAgents starts every agent's loop against the hub target
+// names; every loop ends within limit whatever happens.
+func streamCrashAgents(t *testing.T, agents []*crashAgent, target *atomic.Pointer[string], base time.Time, limit time.Duration) *crashStream {
+	t.Helper()
+	enc := newEncoder(t)
+	st := &crashStream{stopProducing: make(chan struct{}),
+		hc: &http.Client{Timeout: crashClientWait, Transport: &http.Transport{MaxIdleConnsPerHost: len(agents)}}}
+	// Cleanups run last in, first out: this one after the agents have stopped.
+	t.Cleanup(st.hc.CloseIdleConnections)
+	var ctx context.Context
+	ctx, st.cancel = context.WithTimeout(context.Background(), limit)
+	for _, a := range agents {
+		st.wg.Add(1)
+		go func() {
+			defer st.wg.Done()
+			a.run(ctx, st.stopProducing, st.hc, enc, target, base)
+		}()
+	}
+	// On a failure, stop the agents before the hubs and the cluster go.
+	t.Cleanup(func() { st.stop(0) })
+	return st
+}
+
+// stop ends production and waits up to drain for the agents to deliver
+// what they hold; then it gives up on the rest (left in each agent's
+// pending).
+func (st *crashStream) stop(drain time.Duration) {
+	st.stopOnce.Do(func() { close(st.stopProducing) })
+	drained := make(chan struct{})
+	go func() { st.wg.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(drain):
+		st.cancel()
+		<-drained
+	}
+	st.cancel()
 }
 
 // invalidationsLeft counts the ranges of late samples the rollup worker
@@ -313,9 +380,15 @@ func crashSeriesName(hostname string, m int) (string, map[string]string) {
 func (a *crashAgent) deliver(ctx context.Context, hc *http.Client, target *atomic.Pointer[string], b *crashBatch) (crashAck, bool) {
 	ack := crashAck{crashBatch: b}
 	first := time.Now()
+	retryCap := a.retryCap
+	if retryCap == 0 {
+		retryCap = crashRetryCap
+	}
 	for {
+		a.stats.tries++
+		sent := time.Now()
 		status, retryAfter, reply, err := a.post(ctx, hc, *target.Load(), b)
-		wait := crashRetryCap
+		wait := retryCap
 		switch {
 		case ctx.Err() != nil:
 			return ack, false
@@ -330,6 +403,8 @@ func (a *crashAgent) deliver(ctx context.Context, hc *http.Client, target *atomi
 				return ack, false
 			}
 			ack.waited, ack.duplicate = time.Since(first), r.Duplicate
+			a.moments.acks.Add(1)
+			a.moments.lastAck.Store(time.Now().UnixNano())
 			select {
 			case a.moments.acked <- struct{}{}:
 			default:
@@ -340,9 +415,13 @@ func (a *crashAgent) deliver(ctx context.Context, hc *http.Client, target *atomi
 				a.stats.limited++
 			} else {
 				a.stats.unavailable++
+				a.moments.refused.Add(1)
 			}
+			a.stats.slowestRefusal = max(a.stats.slowestRefusal, time.Since(sent))
 			if retryAfter > 0 {
-				wait = min(retryAfter, crashRetryCap)
+				wait = min(retryAfter, retryCap)
+			} else {
+				a.stats.noRetryAfter++
 			}
 			wait += mrand.N(100 * time.Millisecond)
 		default:
@@ -406,7 +485,7 @@ func canonicalLabels(labels map[string]string) string {
 // straight from PostgreSQL: every acknowledged sample is there with its
 // value, no (series, time) is stored twice, nothing unacknowledged was
 // stored, and the ledger holds each acknowledged batch once.
-func verifyCrashDatabase(t *testing.T, s *site, agents []*crashAgent) {
+func verifyCrashDatabase(t *testing.T, connString string, agents []*crashAgent) crashCounts {
 	t.Helper()
 	want := map[crashSampleKey]float64{}
 	wantBatches := map[string]bool{}
@@ -425,17 +504,19 @@ func verifyCrashDatabase(t *testing.T, s *site, agents []*crashAgent) {
 			wantBatches[ack.id] = true
 			add(ack.crashBatch, func(k crashSampleKey, v float64) { want[k] = v })
 		}
-		if a.pending != nil {
-			maybeBatches[a.pending.id] = true
-			add(a.pending, func(k crashSampleKey, _ float64) { maybe[k] = true })
+		for _, b := range append(a.unsure, a.pending) {
+			if b != nil {
+				maybeBatches[b.id] = true
+				add(b, func(k crashSampleKey, _ float64) { maybe[k] = true })
+			}
 		}
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, s.connString("monsys"))
+	conn, err := pgx.Connect(ctx, connString)
 	if err != nil {
-		t.Fatalf("connect to the embedded cluster: %v", err)
+		t.Fatalf("connect to the database: %v", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 
@@ -522,7 +603,11 @@ FROM samples x JOIN series s ON s.id = x.series_id WHERE s.agent_id = ANY($1::uu
 			total, len(want), missing, duplicates, unexpected, wrongValue)
 	}
 	t.Logf("database: %d samples stored for %d acknowledged; %d ledger rows for %d acknowledged batches", total, len(want), len(ledger), len(wantBatches))
+	return crashCounts{acked: len(want), lost: missing, duplicated: duplicates}
 }
+
+// crashCounts are verifyCrashDatabase's findings, in samples.
+type crashCounts struct{ acked, lost, duplicated int }
 
 func millis(ds []time.Duration) []int64 {
 	out := make([]int64, len(ds))

@@ -55,7 +55,8 @@ func newIngest(cfg config.Config, pool *pgxpool.Pool, st *store.Store, log *slog
 	// Samples are accepted as far back as raw samples are kept; the other
 	// bounds are ingest's defaults unless configured.
 	svc, err := ingest.NewService(ingest.ServiceConfig{MaxCompressed: cfg.IngestMaxCompressed, MaxDecoded: cfg.IngestMaxDecoded,
-		MaxSampleAge: rawRetention(cfg, d), MemoryBudget: int64(cfg.IngestMemoryBudget)}, pipe, ingest.NewResolver(cache, pool), log)
+		MaxSampleAge: rawRetention(cfg, d), MemoryBudget: int64(cfg.IngestMemoryBudget),
+		MaxWait: cfg.IngestWait}, pipe, ingest.NewResolver(cache, pool), log)
 	if err != nil {
 		return nil, err
 	}

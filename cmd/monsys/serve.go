@@ -19,6 +19,7 @@ import (
 	"github.com/monsys/monsys/config"
 	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
+	"github.com/monsys/monsys/internal/diskspace"
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
@@ -135,9 +136,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
 	jobs = append(jobs, mailJob, pruneAccountsJob(st, log))
+	jobs = append(jobs, db.watchdogJobs()...)
+	disk := diskWatcher(ctx, db, pool, log)
+	if disk != nil {
+		if err := disk.Register(reg); err != nil {
+			return err
+		}
+		jobs = append(jobs, diskAlertJob(disk, st, cfg.DiskFreeAlertPct, log))
+	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	runner := workers.New(log, append(jobs, fleet.jobs...)...)
 	workDone := make(chan struct{})
 	go func() { runner.Run(workCtx); close(workDone) }()
@@ -149,13 +158,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	ing.pipeline.Start(ctx)
 	defer func() {
-		// After HTTP has stopped: commit what the rings still hold.
+		// On the way out of a failed start; after a shutdown the rings are
+		// drained already (at the end of Run) and this returns at once.
 		drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 		defer cancel()
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
 		log.Info("ingest drained")
 	}()
-	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.service, queries)
+	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.service, queries, disk)
 	if err != nil {
 		return err
 	}
@@ -180,14 +190,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	// Agents cannot reach a hub that is stopping: no silence counts from here.
 	fleet.silent.StopHearing()
+	// One deadline for the drain: ingest answers batches that arrive from
+	// now on 503 (on connections kept alive), the listener closes at once
+	// (new connections are refused), the requests in flight go on to their
+	// commit and answer, then ingest commits whatever its rings still hold.
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()
+	ing.service.Drain()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http shutdown incomplete", "err", err)
 	}
 	<-serveErr
 	log.Info("http stopped")
-	return nil
+	return ing.pipeline.Close(shutdownCtx)
 }
 
 func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
@@ -201,10 +216,14 @@ func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
 	return reg
 }
 
-func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Registry, dialect string, ing *ingest.Service, q *query.Service) (*api.Server, error) {
+func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Registry, dialect string, ing *ingest.Service, q *query.Service,
+	disk *diskspace.Watcher) (*api.Server, error) {
 	cfg := m.Config
 	deps := api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q,
 		Fleet: fleet.New(st, q, nil)}
+	if disk != nil {
+		deps.Disk = disk
+	}
 	if cfg.Cluster {
 		deps.SharedLimits = pool // every hub counts in the same rate_counters rows
 	}

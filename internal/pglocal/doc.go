@@ -48,6 +48,14 @@
 // server to outlive it, for example a cluster shared by several test processes,
 // simply does not call Close.
 //
+// # A server that died
+//
+// A server can stop under its owner: killed, crashed, stopped by hand.
+// EnsureRunning starts it again when no live postmaster runs on Dir/data
+// (the hub calls it every 2 s for its embedded cluster); Stop stops it in
+// pg_ctl's fast or immediate mode without closing the Cluster, which tests
+// use to take a database away from a hub that does not own it.
+//
 // # Concurrency
 //
 // Open and Close of the same Dir are serialised by an advisory file lock, so

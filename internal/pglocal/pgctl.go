@@ -159,7 +159,9 @@ func (c *Cluster) start(ctx context.Context, serverArgs []string) error {
 // stop runs pg_ctl stop -m fast -w when a server runs on Dir/data, then
 // waits for the postmaster process itself to exit: pg_ctl returns once
 // postmaster.pid is gone, a moment before the process is.
-func (c *Cluster) stop(ctx context.Context) error {
+func (c *Cluster) stop(ctx context.Context) error { return c.stopMode(ctx, "fast") }
+
+func (c *Cluster) stopMode(ctx context.Context, mode string) error {
 	pf, err := readPidFile(c.l.data)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -171,7 +173,7 @@ func (c *Cluster) stop(ctx context.Context) error {
 		return nil
 	}
 	began := time.Now()
-	out, err := c.acct.command(ctx, c.l.dir, c.bin("pg_ctl"), "stop", "-D", c.l.data, "-m", "fast", "-w",
+	out, err := c.acct.command(ctx, c.l.dir, c.bin("pg_ctl"), "stop", "-D", c.l.data, "-m", mode, "-w",
 		"-t", strconv.Itoa(int(startTimeout/time.Second))).CombinedOutput()
 	if err != nil && statePid(pf.pid) == pidRunning {
 		return fmt.Errorf("stop server pid %d on %s: %w\n%s", pf.pid, c.l.data, err, lastLines(string(out), 5))
@@ -179,6 +181,6 @@ func (c *Cluster) stop(ctx context.Context) error {
 	if err := waitExit(ctx, pf.pid, 10*time.Second); err != nil {
 		return err
 	}
-	c.logger.Info("stopped postgres server", "pid", pf.pid, "elapsed", time.Since(began).Round(time.Millisecond))
+	c.logger.Info("stopped postgres server", "pid", pf.pid, "mode", mode, "elapsed", time.Since(began).Round(time.Millisecond))
 	return nil
 }

@@ -48,6 +48,7 @@ type Cluster struct {
 	port        int
 	acct        account
 	logger      *slog.Logger
+	args        []string // the server's arguments, for restarts
 	reused      bool
 	initialized bool
 
@@ -92,6 +93,7 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 		binDir: binDir,
 		port:   opts.Port,
 		acct:   acct,
+		args:   args,
 		logger: logger.With("component", "pglocal", "dir", l.dir),
 	}
 
