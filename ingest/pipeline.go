@@ -149,6 +149,12 @@ func (p *Pipeline) Close(ctx context.Context) error {
 		p.stop()
 		return nil
 	case <-ctx.Done():
+		select {
+		case <-done: // drained just as the deadline passed (or after it had)
+			p.stop()
+			return nil
+		default:
+		}
 		p.stop()
 		<-done
 		return fmt.Errorf("drain ingest rings: %w", ctx.Err())

@@ -197,7 +197,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()
 	ing.service.Drain()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	// The last fifth of the grace (at most 5 s) is ingest's alone: a
+	// connection that will not close must not leave the rings no time to
+	// commit what they hold.
+	httpCtx, cancelHTTP := context.WithTimeout(shutdownCtx, cfg.ShutdownGrace-min(cfg.ShutdownGrace/5, 5*time.Second))
+	defer cancelHTTP()
+	if err := srv.Shutdown(httpCtx); err != nil {
 		log.Warn("http shutdown incomplete", "err", err)
 	}
 	<-serveErr
