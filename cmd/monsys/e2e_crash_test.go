@@ -72,6 +72,41 @@ func (s *crashStats) add(o crashStats) {
 	s.slowestRefusal = max(s.slowestRefusal, o.slowestRefusal)
 }
 
+// tallyAgents sums the agents' answers and counts their acknowledged
+// batches. It fails t for an agent stopped by an answer it must not
+// retry, for a refusal without Retry-After and, when settle is not 0, for
+// a batch still unacknowledged although it had settle to be.
+func tallyAgents(t *testing.T, agents []*crashAgent, settle time.Duration) (stats crashStats, acked int) {
+	t.Helper()
+	for _, a := range agents {
+		if a.err != nil {
+			t.Errorf("agent %d: %v", a.index, a.err)
+		}
+		if settle > 0 && a.pending != nil {
+			t.Errorf("agent %d: batch %s not acknowledged within %v of the end", a.index, a.pending.id, settle)
+		}
+		stats.add(a.stats)
+		acked += len(a.acked)
+	}
+	if stats.noRetryAfter > 0 {
+		t.Errorf("%d refusals came without Retry-After", stats.noRetryAfter)
+	}
+	return stats, acked
+}
+
+// answeredAtOnce fails t when an attempt got no answer within the
+// client's wait or a refusal took longer than within: a hub whose storage
+// is in trouble must still answer, and quickly.
+func (s crashStats) answeredAtOnce(t *testing.T, within time.Duration) {
+	t.Helper()
+	if s.network > 0 {
+		t.Errorf("%d attempts got no answer within %v; the hub must answer 503 at once", s.network, crashClientWait)
+	}
+	if s.slowestRefusal > within {
+		t.Errorf("the slowest refusal took %v, want at most %v", s.slowestRefusal, within)
+	}
+}
+
 // crashMoments tell the killer when a crash hurts most: while a request
 // awaits its answer (the hub may commit and die before answering), and
 // just after a 200 (a hub that answered before COMMIT loses the batch).

@@ -99,21 +99,7 @@ func TestIngestSurvivesDiskFull(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	stream.stop(diskRecoverIn)
 
-	var stats crashStats
-	var acked int
-	for _, a := range agents {
-		if a.err != nil {
-			t.Errorf("agent %d: %v", a.index, a.err)
-		}
-		if a.pending != nil {
-			t.Errorf("agent %d: batch %s not acknowledged within %v of the end", a.index, a.pending.id, diskRecoverIn)
-		}
-		stats.add(a.stats)
-		acked += len(a.acked)
-	}
-	if stats.noRetryAfter > 0 {
-		t.Errorf("%d refusals came without Retry-After", stats.noRetryAfter)
-	}
+	stats, acked := tallyAgents(t, agents, diskRecoverIn)
 	counts := verifyCrashDatabase(t, cl.ConnString("monsys"), agents)
 	t.Logf("R5 figures: agents=%d tries=%d batches_acked=%d samples_acked=%d lost=%d duplicated=%d 503=%d (%d while full) no_answer=%d postgres_restarts=%d recovery=%v hub_peak_rss=%s (full at %s)",
 		diskAgents, stats.tries, acked, counts.acked, counts.lost, counts.duplicated, stats.unavailable, refusedFull, stats.network,
