@@ -11,6 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/monsys/monsys/store"
 )
 
 // TestDashboard drives the dashboard in headless Chromium against the real
@@ -185,6 +187,26 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("rules after creating one: %+v", rules.Items)
 		}
 		b.check(t, "rules")
+	})
+
+	t.Run("alert rules: add the default rules", func(t *testing.T) {
+		b.open(t, base+"/alert-rules")
+		want := 1 + len(store.DefaultAlertRules())
+		b.do(t, "add the default rules", chromedp.Click(chromedp.ID("rule-defaults")))
+		b.waitFor(t, "the default rules in the table", fmt.Sprintf(`document.querySelectorAll('#rules-table tbody tr').length === %d`, want))
+		var rules struct {
+			Items []struct{ Name, Builtin string }
+		}
+		d.owner.call(t, http.MethodGet, "/api/v1/alert-rules", "", nil, http.StatusOK, &rules)
+		builtin := 0
+		for _, r := range rules.Items {
+			if r.Builtin != "" {
+				builtin++
+			}
+		}
+		if len(rules.Items) != want || builtin != len(store.DefaultAlertRules()) {
+			t.Errorf("after adding the defaults: %d rules, %d of them default; want %d and %d", len(rules.Items), builtin, want, len(store.DefaultAlertRules()))
+		}
 	})
 
 	t.Run("people: revoke a pending invitation", func(t *testing.T) {
