@@ -1,6 +1,7 @@
 package textcheck
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 )
@@ -28,10 +29,8 @@ func String(s string) Problem {
 
 // Bytes is String for a byte slice, without copying it.
 func Bytes(b []byte) Problem {
-	for _, c := range b {
-		if c == 0 {
-			return NUL
-		}
+	if bytes.IndexByte(b, 0) >= 0 { // vectorised: this runs on every label value ingest decodes
+		return NUL
 	}
 	if !utf8.Valid(b) {
 		return InvalidUTF8
