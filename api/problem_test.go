@@ -26,6 +26,16 @@ func TestFrameworkErrorsAreProblems(t *testing.T) {
 		t.Errorf("Allow %q, want GET, HEAD", allow)
 	}
 
+	// A method the server does not know at all is refused the same way,
+	// not with the framework's plain-text line.
+	r = e.do("PROPFIND", "/api/v1/health", cred{}, nil)
+	if p := r.wantProblem(t, http.StatusMethodNotAllowed); p.RequestID == "" {
+		t.Errorf("unknown method: no request id in %s", r.Body)
+	}
+	if allow := r.Header.Get("Allow"); !strings.Contains(allow, "GET") || strings.Contains(allow, "PROPFIND") {
+		t.Errorf("unknown method: Allow %q", allow)
+	}
+
 	// Over the configured JSON body limit (1 MiB here).
 	big := `{"email":"` + strings.Repeat("a", 1<<20) + `","password":"x"}`
 	p = e.do("POST", "/api/v1/auth/login", cred{}, big).wantProblem(t, http.StatusRequestEntityTooLarge)

@@ -142,6 +142,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		ReadBufferSize: 16 << 10,
 		AppName:        "monsys",
 	})
+	s.answerUnknownMethods()
 	s.app.Use(s.recoverPanic, s.assignRequestID, s.observe)
 	s.totpFails = s.limiterFor(totpFailLimit())
 	s.routes = s.routeTable()
