@@ -290,6 +290,8 @@ var authzRows = map[string]authzRow{
 		}},
 
 	"GET /api/v1/security": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/security")},
+	"GET /api/v1/ai/explain": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: static("/api/v1/ai/explain?log=sshd%5B1%5D%3A+Invalid+user+admin+from+192.0.2.1")},
 
 	"GET /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
 	"POST /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 201,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/explain"
 	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/wire"
 )
@@ -231,6 +232,11 @@ func (s *Server) routeTable() []route {
 
 		{Method: "GET", Path: v1 + "/security", Access: person, MinRole: auth.RoleViewer, Handler: s.security, Tag: "security",
 			Summary: "Security overview: silent agents (stopped reporting), with when they were last seen", Reply: securityReply{}},
+		{Method: "GET", Path: v1 + "/ai/explain", Access: person, MinRole: auth.RoleViewer, Handler: s.explainLog, Tag: "security",
+			Summary: "What a log line means, its likely cause and what to do, with the agent's context; from the shipped rule library, or a configured model after redaction",
+			Reply:   explain.Answer{}, Limit: explainLimit(),
+			Query: []queryParam{{"log", "the log line (required, at most 4096 bytes)"}, {"agent_id", "the agent it came from: adds its host facts, recent metrics and open alerts"},
+				{"lang", "ISO 639-1 language of the answer (default en)"}}},
 
 		{Method: "GET", Path: v1 + "/webhooks", Access: person, MinRole: auth.RoleAdmin, Handler: s.listWebhooks, Tag: "webhooks",
 			Summary: "Webhook endpoints that receive alert events", Reply: page[webhookReply]{}, Query: listQuery},

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/monsys/monsys/explain"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/diskspace"
 	"github.com/monsys/monsys/ratelimit"
@@ -47,6 +48,11 @@ type Config struct {
 	// IngestBatchesPerMinute is the per-agent rate limit of /ingest
 	// (default 60).
 	IngestBatchesPerMinute int
+	// Model, when set, answers GET /ai/explain after redaction; nil
+	// answers from the shipped rule library alone. RedactIPs removes IP
+	// addresses too before anything reaches it.
+	Model     *explain.Model
+	RedactIPs bool
 }
 
 // Deps are the collaborators the server borrows; it closes none of them.
@@ -89,6 +95,7 @@ type Server struct {
 	agentTokens  *agentTokens
 	spec         openAPICache
 	relay        *relay.Registry
+	explainer    *explain.Explainer
 	pushUpgrade  fiber.Handler
 	disk         DiskUsage
 }
@@ -120,6 +127,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		s.cfg.IngestBatchesPerMinute = 60
 	}
 	s.relay = deps.Relay
+	s.explainer = explain.New(explain.Shipped(), cfg.Model, cfg.RedactIPs)
 	if s.relay == nil {
 		s.relay = relay.New(s.cfg.MaxPushConns)
 	}

@@ -56,6 +56,10 @@ type Config struct {
 	SilentCheckEvery     time.Duration `env:"SILENT_CHECK_INTERVAL" envDefault:"30s" help:"how often the silent-agent check runs; no pass for 3 of these counts as a hub outage (one hub_restarted alert, allowances start again)"`
 	SilentRestartGrace   time.Duration `env:"SILENT_RESTART_GRACE" envDefault:"90s" help:"after a hub start or outage no agent is silent before this much up time (at least the agents' 60 s longest retry backoff)"`
 	WebhookAllowCIDRs    string        `env:"WEBHOOK_ALLOW_CIDRS" help:"comma-separated address ranges webhooks may reach although they are loopback, private or link-local (e.g. 10.20.0.0/16)"`
+	AIURL                string        `env:"AI_URL" help:"OpenAI-compatible chat endpoint (e.g. http://127.0.0.1:11434/v1 for Ollama) that answers GET /api/v1/ai/explain after redaction; empty: the shipped rule library answers, offline"`
+	AIModel              string        `env:"AI_MODEL" help:"model name sent to MONSYS_AI_URL (required with it)"`
+	AIKey                string        `env:"AI_KEY" secret:"true" help:"bearer token for MONSYS_AI_URL, when it needs one"`
+	AIRedactIPs          bool          `env:"AI_REDACT_IPS" envDefault:"false" help:"also replace IP addresses before a log line or context reaches the model (secrets, tokens, keys and e-mail addresses always are)"`
 	PprofListen          string        `env:"PPROF_LISTEN" help:"address of a separate listener serving Go's /debug/pprof (empty: off); for profiling, never expose it"`
 }
 
@@ -211,6 +215,14 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.WebhookAllowPrefixes(); err != nil {
 		errs = append(errs, fmt.Errorf("MONSYS_WEBHOOK_ALLOW_CIDRS=%q: %w", c.WebhookAllowCIDRs, err))
+	}
+	if c.AIURL != "" {
+		if u, err := url.Parse(c.AIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("MONSYS_AI_URL=%q: want an http:// or https:// URL", c.AIURL))
+		}
+		if c.AIModel == "" {
+			errs = append(errs, errors.New("MONSYS_AI_MODEL: required with MONSYS_AI_URL"))
+		}
 	}
 	if c.PprofListen != "" {
 		if _, _, err := net.SplitHostPort(c.PprofListen); err != nil {

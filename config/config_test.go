@@ -90,6 +90,8 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		"MONSYS_SILENT_AFTER_INTERVALS=1":                 "MONSYS_SILENT_AFTER_INTERVALS",
 		"MONSYS_WEBHOOK_ALLOW_CIDRS=10.0.0.0/8,localhost": "MONSYS_WEBHOOK_ALLOW_CIDRS",
 		"MONSYS_PPROF_LISTEN=6060":                        "MONSYS_PPROF_LISTEN",
+		"MONSYS_AI_URL=ftp://models":                      "MONSYS_AI_URL",
+		"MONSYS_AI_URL=http://127.0.0.1:11434/v1":         "MONSYS_AI_MODEL", // a URL without a model
 	}
 	for kv, name := range cases {
 		cfg, err := Load([]string{kv})

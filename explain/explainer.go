@@ -9,9 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// MaxLine is the longest log text explained, in bytes.
-const MaxLine = 8 << 10
-
 // Host is what the hub knows of the agent's machine.
 type Host struct {
 	Hostname  string `json:"hostname"`

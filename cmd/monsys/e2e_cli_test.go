@@ -95,6 +95,12 @@ func TestCLIEndToEnd(t *testing.T) {
 		golden(t, "audit-verify", owner.must(t, "audit", "verify"))
 		golden(t, "audit-verify-json", owner.must(t, "audit", "verify", "-o", "json"))
 	})
+	t.Run("explain", func(t *testing.T) {
+		golden(t, "explain", owner.must(t, "explain", "sshd[2211]: Failed password for root from 203.0.113.9 port 52311 ssh2"))
+		r := owner.run(t, "kernel: Out of memory: Killed process 4711 (java)\n", nil, "explain", "-", "--agent", "web-1", "-o", "json")
+		golden(t, "explain-stdin-json", r)
+		golden(t, "explain-no-line", owner.run(t, "", nil, "explain", ""))
+	})
 	t.Run("completion", func(t *testing.T) {
 		r := owner.must(t, "__complete", "agent", "w")
 		if !strings.HasPrefix(r.stdout, "web-1\n") || strings.Contains(r.stdout, "db-1") {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/monsys/monsys/api"
 	"github.com/monsys/monsys/config"
+	"github.com/monsys/monsys/explain"
 	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/diskspace"
@@ -247,5 +248,15 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Re
 		SessionMaxAge: cfg.SessionMaxAge, BodyLimit: cfg.BodyLimit, Version: buildVersion(), Dialect: dialect,
 		AgentDistDir: cfg.AgentDistDir, MaxPushConns: cfg.MaxPushConns, TOTPKey: totpKey,
 		Webhooks: webhookPolicy(cfg), IngestBatchesPerMinute: cfg.IngestBatchesPerMin,
+		Model: explainModel(cfg), RedactIPs: cfg.AIRedactIPs,
 	}, deps)
+}
+
+// explainModel is the model behind GET /ai/explain, or nil when none is
+// configured.
+func explainModel(cfg config.Config) *explain.Model {
+	if cfg.AIURL == "" {
+		return nil
+	}
+	return &explain.Model{URL: cfg.AIURL, Name: cfg.AIModel, APIKey: cfg.AIKey}
 }
