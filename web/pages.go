@@ -29,6 +29,7 @@ var pages = []page{
 	{Pattern: "/settings/people", Name: "people", Title: "People", Chrome: true, Section: "people"},
 	{Pattern: "/settings/api-keys", Name: "apikeys", Title: "API keys", Chrome: true, Section: "apikeys"},
 	{Pattern: "/settings/enrollment", Name: "enrollment", Title: "Enroll agents", Chrome: true, Section: "enrollment"},
+	{Pattern: "/security", Name: "security", Title: "Security", Chrome: true, Section: "security"},
 	{Pattern: "/audit", Name: "audit", Title: "Audit log", Chrome: true, Section: "audit"},
 	{Pattern: "/account", Name: "account", Title: "Your account", Chrome: true, Section: "account"},
 }
@@ -45,6 +46,7 @@ var navigation = []navItem{
 	{Key: "alerts", Href: "/alerts", Label: "Alerts"},
 	{Key: "rules", Href: "/alert-rules", Label: "Rules"},
 	{Key: "inventory", Href: "/inventory", Label: "Inventory"},
+	{Key: "security", Href: "/security", Label: "Security"},
 	{Key: "webhooks", Href: "/webhooks", Label: "Webhooks", MinRole: "admin"},
 	{Key: "audit", Href: "/audit", Label: "Audit", MinRole: "admin"},
 	{Key: "people", Href: "/settings/people", Label: "People"},

@@ -46,6 +46,24 @@ func TestDashboard(t *testing.T) {
 		b.check(t, "sign in")
 	})
 
+	// Early, while web-01's seeded metrics are within the explanation's
+	// 15 minutes of "now".
+	t.Run("security: explain a log line with its host's context", func(t *testing.T) {
+		b.open(t, base+"/security")
+		b.waitFor(t, "the hosts to choose from", `document.querySelectorAll('#ex-agent option').length === 4`)
+		b.fillAndSubmit(t, "#explain-form", map[string]string{"agent_id": web01,
+			"log": "kernel: Out of memory: Killed process 4711 (java) total-vm:8251212kB"})
+		b.waitFor(t, "the explanation", `!!document.querySelector('#explain-result')`)
+		if got := b.text(t, "#explain-meaning"); !strings.Contains(got, "java (pid 4711)") {
+			t.Errorf("meaning shows %q, want the killed process named", got)
+		}
+		if got := b.text(t, "#explain-result"); !strings.Contains(got, "oom-kill") || !strings.Contains(got, "On web-01 now") {
+			t.Errorf("the answer shows %q, want the rule and web-01's memory", got)
+		}
+		b.screenshot(t, "security")
+		b.check(t, "security")
+	})
+
 	t.Run("fleet lists, filters, sorts and deep-links", func(t *testing.T) {
 		b.open(t, base+"/")
 		b.waitFor(t, "three agents", `document.querySelectorAll('#fleet-table tbody tr').length === 3`)
@@ -231,7 +249,7 @@ func TestDashboard(t *testing.T) {
 
 	t.Run("every page opens without errors, in light, dark and at 360 px", func(t *testing.T) {
 		pages := []string{"/", "/hosts/" + web01, "/alerts", "/alert-rules", "/inventory?kind=packages&name=openssl", "/webhooks",
-			"/settings/people", "/settings/api-keys", "/settings/enrollment", "/audit", "/account", "/no-such-page"}
+			"/settings/people", "/settings/api-keys", "/settings/enrollment", "/security", "/audit", "/account", "/no-such-page"}
 		for _, p := range pages {
 			b.open(t, base+p)
 			if p == "/no-such-page" && b.expectProblems("404 (Not Found)") != 1 {

@@ -65,3 +65,12 @@ export function ago(d) {
 export function localDateTime(ms) {
   return localFmt.format(new Date(ms));
 }
+
+// metricValue formats a value by its metric's unit suffix (Prometheus
+// naming): _ratio as a percentage, _bytes in binary multiples.
+export function metricValue(name, v) {
+  if (name.endsWith('_ratio')) return percent(v);
+  if (name.endsWith('_bytes')) return bytes(v);
+  if (name.endsWith('_seconds')) return duration(v);
+  return number(v);
+}
