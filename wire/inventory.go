@@ -37,6 +37,22 @@ type HostInfo struct {
 	// addresses of interfaces that are up, container and bridge
 	// interfaces left out (at most 8).
 	Addresses []string `json:"addresses,omitempty"`
+	// DNA are the machine's stable identifying facts, from which the hub
+	// tells a reboot or a new disk from a cloned or impersonated agent.
+	DNA *HostDNA `json:"dna,omitempty"`
+}
+
+// HostDNA are facts that identify one machine. Lists are sorted; a fact
+// the agent could not read (DMI serials need root) is empty.
+type HostDNA struct {
+	ProductUUID     string   `json:"product_uuid,omitempty"`   // DMI system UUID
+	ProductSerial   string   `json:"product_serial,omitempty"` // DMI system serial
+	BoardSerial     string   `json:"board_serial,omitempty"`
+	DiskSerials     []string `json:"disk_serials,omitempty"`  // whole disks, not partitions
+	MACs            []string `json:"macs,omitempty"`          // physical network interfaces
+	SSHHostKeys     []string `json:"ssh_host_keys,omitempty"` // SHA256:… fingerprints of /etc/ssh/ssh_host_*_key.pub
+	BootID          string   `json:"boot_id,omitempty"`       // changes with every boot
+	CloudInstanceID string   `json:"cloud_instance_id,omitempty"`
 }
 
 // Package is one installed package.

@@ -54,6 +54,7 @@ func collectHost(ctx context.Context, src Source) (any, error) {
 	if src.live() {
 		h.Addresses = primaryAddresses()
 	}
+	h.DNA = collectDNA(src)
 	return h, nil
 }
 

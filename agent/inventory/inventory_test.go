@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -41,6 +42,13 @@ func TestHost(t *testing.T) {
 	if h.Hostname != "web-1" || h.Platform != "debian" || h.PlatformVersion != "12" || h.OS != "linux" ||
 		h.MachineID != "0123456789abcdef0123456789abcdef" {
 		t.Errorf("host %+v: want web-1, debian 12, linux, the fixture machine id", h)
+	}
+	want := wire.HostDNA{ProductUUID: "4c4c4544-0042-3510-8052-b4c04f4e3732", ProductSerial: "7QJ5R42",
+		DiskSerials: []string{"S4EVNX0N123456", "WD-WCC4N1234567"}, MACs: []string{"3c:ec:ef:12:34:56"},
+		SSHHostKeys: []string{"SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU"}, // as ssh-keygen -l prints it
+		BootID:      "6e1c3a8e-5f21-4d7a-9a6b-0d1c2e3f4a5b", CloudInstanceID: "i-0abc123def4567890"}
+	if h.DNA == nil || !reflect.DeepEqual(*h.DNA, want) {
+		t.Errorf("DNA %+v\nwant %+v (placeholder serials, loop devices and bridges left out)", h.DNA, want)
 	}
 }
 
