@@ -27,6 +27,7 @@ type Agent struct {
 	cfg     Config
 	log     *slog.Logger
 	version string
+	binSum  string // SHA-256 of the running binary, hex; "" when unreadable
 	client  *http.Client
 
 	creds    atomic.Pointer[sender.Credentials]
@@ -41,7 +42,7 @@ type Agent struct {
 // New returns an agent; Run starts it.
 func New(cfg Config, log *slog.Logger, version string) *Agent {
 	a := &Agent{cfg: cfg, log: log, version: version, client: &http.Client{Timeout: 30 * time.Second},
-		reset: make(chan struct{}, 1), started: time.Now()}
+		reset: make(chan struct{}, 1), started: time.Now(), binSum: ownBinarySHA256()}
 	a.interval.Store(int64(cfg.Interval))
 	return a
 }

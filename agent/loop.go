@@ -64,7 +64,8 @@ func (a *Agent) collectLoop(ctx context.Context, sp *spool.Spool, snd *sender.Se
 			a.log.Debug("some metrics cannot be read", "err", err)
 		}
 		b := wire.Batch{BatchID: uuid.NewString(), Seq: sp.NextSeq(), Metrics: reading.Metrics,
-			Heartbeat: &wire.Heartbeat{UptimeS: uptimeOf(reading.Metrics), AgentVersion: a.version, IntervalS: int(iv / time.Second)}}
+			Heartbeat: &wire.Heartbeat{UptimeS: uptimeOf(reading.Metrics), AgentVersion: a.version, IntervalS: int(iv / time.Second),
+				BinarySHA256: a.binSum}}
 		b.Metrics = append(b.Metrics, self.metrics(next.UnixMilli(), sp.Stats(), snd.Stats(), lost)...)
 		if procs, err := json.Marshal(reading.Processes); err == nil {
 			b.Inventory = append(b.Inventory, wire.InventoryPart{Kind: wire.KindProcesses, CollectedAt: next.UnixMilli(), Items: procs})

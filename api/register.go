@@ -112,15 +112,15 @@ func (s *Server) heartbeat(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req, false); err != nil {
 		return err
 	}
-	if req.UptimeS < 0 || len(req.AgentVersion) > 64 || req.IntervalS < 0 || req.IntervalS > 86400 {
-		return invalid([]FieldError{{Field: "heartbeat", Message: "uptime_s ≥ 0, agent_version ≤ 64 bytes, interval_s 0 to 86400"}})
+	if req.UptimeS < 0 || len(req.AgentVersion) > 64 || req.IntervalS < 0 || req.IntervalS > 86400 || !wire.ValidBinarySHA256(req.BinarySHA256) {
+		return invalid([]FieldError{{Field: "heartbeat", Message: "uptime_s ≥ 0, agent_version ≤ 64 bytes, interval_s 0 to 86400, binary_sha256 64 lowercase hex digits"}})
 	}
 	var interval *int32
 	if req.IntervalS > 0 {
 		v := int32(req.IntervalS)
 		interval = &v
 	}
-	if err := s.store.Heartbeat(c.UserContext(), p.TenantID, id, req.UptimeS, req.AgentVersion, interval); err != nil {
+	if err := s.store.Heartbeat(c.UserContext(), p.TenantID, id, req, interval); err != nil {
 		return err
 	}
 	return c.JSON(heartbeatReply{Status: "ok", ServerTime: time.Now().UTC()})

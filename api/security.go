@@ -11,7 +11,16 @@ import (
 // its own so that more (honeypots, agent DNA) can be added beside it
 // without changing the shape of the ones there.
 type securityReply struct {
-	SilentAgents silentSection `json:"silent_agents"`
+	SilentAgents silentSection    `json:"silent_agents"`
+	Integrity    integritySection `json:"integrity"`
+}
+
+// integritySection counts the unresolved integrity anomalies (signature
+// misuse, downgrades, unknown binaries, cloned or changed machine DNA);
+// admins list them at /integrity-anomalies.
+type integritySection struct {
+	Open   int            `json:"open"`
+	ByKind map[string]int `json:"by_kind"`
 }
 
 type silentSection struct {
@@ -36,7 +45,15 @@ func (s *Server) security(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := securityReply{SilentAgents: silentSection{Count: count, Items: make([]silentAgentReply, 0, len(silent))}}
+	byKind, err := s.store.OpenAnomalyCounts(c.UserContext(), p.TenantID)
+	if err != nil {
+		return err
+	}
+	out := securityReply{SilentAgents: silentSection{Count: count, Items: make([]silentAgentReply, 0, len(silent))},
+		Integrity: integritySection{ByKind: byKind}}
+	for _, n := range byKind {
+		out.Integrity.Open += n
+	}
 	for _, a := range silent {
 		out.SilentAgents.Items = append(out.SilentAgents.Items, silentAgentReply{AgentID: a.AgentID, Hostname: a.Hostname,
 			LastSeenAt: utc(a.LastSeenAt), SilentSince: utc(a.SilentSince), HeartbeatIntervalS: a.HeartbeatIntervalS, AlertID: a.AlertID})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/monsys/monsys/alerting"
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/integrity"
 	"github.com/monsys/monsys/wire"
 )
 
@@ -172,4 +175,35 @@ func containsAll(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// TestSecurityCountsIntegrityAnomalies: an agent whose heartbeat names a
+// binary the hub does not serve is flagged by the integrity check, and
+// /security counts it for every member; a malformed hash is refused.
+func TestSecurityCountsIntegrityAnomalies(t *testing.T) {
+	e := newEnv(t)
+	fx := e.newTenant("integrity")
+	viewer := e.session(fx, auth.RoleViewer)
+	a := e.pinnedAgent(fx.Tenant.ID, "web-1")
+	send := func(hash string) reply {
+		b := &wire.Batch{BatchID: uuid.Must(uuid.NewV7()).String(), Heartbeat: &wire.Heartbeat{UptimeS: 60, AgentVersion: "1.0.0", BinarySHA256: hash}}
+		return e.ingest(a, zstdBody(t, wire.AppendBatchJSON(nil, b)), "zstd", time.Now())
+	}
+	if r := send("not-a-hash"); r.Status == http.StatusOK {
+		t.Fatalf("a malformed binary_sha256 was accepted: %s", r.Body)
+	}
+	send(strings.Repeat("0f", 32)).want(t, http.StatusOK, nil)
+
+	dist := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dist, "monsys-agent-linux-amd64"), []byte("served build"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := integrity.New(e.st, integrity.NewBuilds(dist), slog.New(slog.DiscardHandler)).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var sec securityReply
+	e.do("GET", "/api/v1/security", viewer, nil).want(t, http.StatusOK, &sec)
+	if sec.Integrity.Open != 1 || sec.Integrity.ByKind["agent_binary_unknown"] != 1 {
+		t.Errorf("integrity section %+v, want the unknown binary counted", sec.Integrity)
+	}
 }

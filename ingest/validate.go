@@ -54,8 +54,9 @@ func validateHeartbeat(raw []byte, item *Pending) *FieldError {
 	}
 	item.Heartbeat = new(wire.Heartbeat)
 	if err := json.Unmarshal(raw, item.Heartbeat); err != nil || item.Heartbeat.UptimeS < 0 ||
-		item.Heartbeat.IntervalS < 0 || item.Heartbeat.IntervalS > 86400 || len(item.Heartbeat.AgentVersion) > 64 {
-		return &FieldError{Field: "heartbeat", Msg: "want {uptime_s ≥ 0, agent_version ≤ 64 bytes, interval_s 0..86400}"}
+		item.Heartbeat.IntervalS < 0 || item.Heartbeat.IntervalS > 86400 || len(item.Heartbeat.AgentVersion) > 64 ||
+		!wire.ValidBinarySHA256(item.Heartbeat.BinarySHA256) {
+		return &FieldError{Field: "heartbeat", Msg: "want {uptime_s ≥ 0, agent_version ≤ 64 bytes, interval_s 0..86400, binary_sha256: 64 hex digits}"}
 	}
 	return nil
 }

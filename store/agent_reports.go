@@ -30,8 +30,9 @@ type AgentReport struct {
 const seenSQL = `UPDATE agents a SET last_seen_at = now(),
   uptime_s = COALESCE(u.uptime_s, a.uptime_s),
   agent_version = COALESCE(NULLIF(u.version, ''), a.agent_version),
-  heartbeat_interval_s = COALESCE(u.interval_s, a.heartbeat_interval_s)
-FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[]) AS u(id, uptime_s, version, interval_s)
+  heartbeat_interval_s = COALESCE(u.interval_s, a.heartbeat_interval_s),
+  binary_sha256 = COALESCE(NULLIF(u.binary_sha256, ''), a.binary_sha256)
+FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::text[]) AS u(id, uptime_s, version, interval_s, binary_sha256)
 WHERE a.id = u.id AND a.deleted_at IS NULL
   AND (u.uptime_s IS NOT NULL OR a.last_seen_at IS NULL OR a.last_seen_at < now() - interval '5 seconds')`
 
@@ -81,7 +82,7 @@ WHERE agent_processes.collected_at <= EXCLUDED.collected_at`
 func (s *Store) RecordAgentReports(ctx context.Context, tx pgx.Tx, reports []AgentReport) error {
 	var ids []uuid.UUID
 	var uptimes []*int64
-	var versions []string
+	var versions, binaries []string
 	var intervals []*int32
 	index := map[uuid.UUID]int{}
 	batch := &pgx.Batch{}
@@ -93,10 +94,11 @@ func (s *Store) RecordAgentReports(ctx context.Context, tx pgx.Tx, reports []Age
 			index[agent] = j
 			ids = append(ids, agent)
 			uptimes, versions, intervals = append(uptimes, nil), append(versions, ""), append(intervals, nil)
+			binaries = append(binaries, "")
 		}
 		if hb := r.Heartbeat; hb != nil {
 			up := hb.UptimeS
-			uptimes[j], versions[j] = &up, hb.AgentVersion
+			uptimes[j], versions[j], binaries[j] = &up, hb.AgentVersion, hb.BinarySHA256
 			if hb.IntervalS > 0 {
 				iv := int32(hb.IntervalS)
 				intervals[j] = &iv
@@ -115,7 +117,7 @@ func (s *Store) RecordAgentReports(ctx context.Context, tx pgx.Tx, reports []Age
 		}
 	}
 	if len(ids) > 0 {
-		batch.Queue(seenSQL, ids, uptimes, versions, intervals)
+		batch.Queue(seenSQL, ids, uptimes, versions, intervals, binaries)
 	}
 	if batch.Len() == 0 {
 		return nil

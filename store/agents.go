@@ -10,6 +10,7 @@ import (
 
 	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/wire"
 )
 
 // Agent is one enrolled machine.
@@ -160,13 +161,14 @@ func escapeLike(s string) string {
 
 const heartbeatSQL = `UPDATE agents SET last_seen_at = now(), uptime_s = $3,
   agent_version = CASE WHEN $4 = '' THEN agent_version ELSE $4 END,
-  heartbeat_interval_s = COALESCE($5, heartbeat_interval_s)
+  heartbeat_interval_s = COALESCE($5, heartbeat_interval_s),
+  binary_sha256 = CASE WHEN $6 = '' THEN binary_sha256 ELSE $6 END
 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`
 
 // Heartbeat records that an agent is alive. intervalS, when set, is the
 // agent's own reporting interval in seconds.
-func (s *Store) Heartbeat(ctx context.Context, tenantID, id uuid.UUID, uptimeS int64, version string, intervalS *int32) error {
-	return execOne(ctx, s.pool, ErrNotFound, "record heartbeat", heartbeatSQL, tenantID, id, uptimeS, version, intervalS)
+func (s *Store) Heartbeat(ctx context.Context, tenantID, id uuid.UUID, hb wire.Heartbeat, intervalS *int32) error {
+	return execOne(ctx, s.pool, ErrNotFound, "record heartbeat", heartbeatSQL, tenantID, id, hb.UptimeS, hb.AgentVersion, intervalS, hb.BinarySHA256)
 }
 
 const deleteAgentSQL = `UPDATE agents SET deleted_at = now(), token_hash = NULL

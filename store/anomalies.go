@@ -93,3 +93,22 @@ func (s *Store) ResolveAnomaly(ctx context.Context, tenantID, id, userID uuid.UU
 		return nil
 	})
 }
+
+const openAnomalyCountsSQL = `SELECT kind, count(*) FROM integrity_anomalies
+WHERE tenant_id = $1 AND resolved_at IS NULL GROUP BY kind`
+
+// OpenAnomalyCounts counts a tenant's unresolved anomalies by kind.
+func (s *Store) OpenAnomalyCounts(ctx context.Context, tenantID uuid.UUID) (map[string]int, error) {
+	rows, _ := s.pool.Query(ctx, openAnomalyCountsSQL, tenantID)
+	out := map[string]int{}
+	var kind string
+	var n int
+	_, err := pgx.ForEachRow(rows, []any{&kind, &n}, func() error {
+		out[kind] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count integrity anomalies: %w", err)
+	}
+	return out, nil
+}

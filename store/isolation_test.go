@@ -8,6 +8,7 @@ import (
 	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/wire"
 )
 
 // TestOtherTenantsIDsAreNotFound holds one tenant's ids against another
@@ -35,9 +36,11 @@ func TestOtherTenantsIDsAreNotFound(t *testing.T) {
 
 	other := intruder.Tenant.ID
 	for name, call := range map[string]func() error{
-		"Agent":                 func() error { _, err := f.st.Agent(ctx, other, agent.ID); return err },
-		"DeleteAgent":           func() error { return f.st.DeleteAgent(ctx, other, agent.ID, audit.Event{}) },
-		"Heartbeat":             func() error { return f.st.Heartbeat(ctx, other, agent.ID, 1, "x", nil) },
+		"Agent":       func() error { _, err := f.st.Agent(ctx, other, agent.ID); return err },
+		"DeleteAgent": func() error { return f.st.DeleteAgent(ctx, other, agent.ID, audit.Event{}) },
+		"Heartbeat": func() error {
+			return f.st.Heartbeat(ctx, other, agent.ID, wire.Heartbeat{UptimeS: 1, AgentVersion: "x"}, nil)
+		},
 		"RevokeAPIKey":          func() error { return f.st.RevokeAPIKey(ctx, other, key.ID, nil, audit.Event{}) },
 		"RevokeEnrollmentToken": func() error { return f.st.RevokeEnrollmentToken(ctx, other, liveET.ID, audit.Event{}) },
 	} {

@@ -25,4 +25,23 @@ type Heartbeat struct {
 	UptimeS      int64  `json:"uptime_s"`
 	AgentVersion string `json:"agent_version,omitempty"`
 	IntervalS    int    `json:"interval_s,omitempty"`
+	// BinarySHA256 is the hex SHA-256 of the agent's own executable, read
+	// at its start: the hub compares it with the builds it serves.
+	BinarySHA256 string `json:"binary_sha256,omitempty"`
+}
+
+// ValidBinarySHA256 says whether s is empty or 64 lowercase hex digits.
+func ValidBinarySHA256(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/monsys/monsys/alerting"
 	"github.com/monsys/monsys/config"
+	"github.com/monsys/monsys/integrity"
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/webhook"
@@ -20,6 +21,9 @@ import (
 const (
 	alertRulesEvery = 30 * time.Second
 	webhooksEvery   = 2 * time.Second
+	// The integrity check judges agents whose version, binary or machine
+	// DNA moved; an idle pass is one query.
+	integrityEvery = time.Minute
 	// Finished deliveries stay in the delivery log this long.
 	deliveryLogKeep = 30 * 24 * time.Hour
 )
@@ -52,7 +56,13 @@ func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometh
 	silent := alerting.NewSilent(st, alerting.SilentConfig{Intervals: float64(cfg.SilentAfterIntervals),
 		Every: cfg.SilentCheckEvery, Grace: cfg.SilentRestartGrace}, log, am)
 	hooks := webhook.New(st, webhook.Config{Policy: webhookPolicy(cfg), Metrics: wm}, log)
+	var builds *integrity.Builds
+	if cfg.AgentDistDir != "" {
+		builds = integrity.NewBuilds(cfg.AgentDistDir)
+	}
+	check := integrity.New(st, builds, log)
 	return fleetWork{silent: silent, jobs: []workers.Job{
+		{Name: "agent-integrity", Interval: integrityEvery, RunAtStart: true, Run: check.Run},
 		{Name: "alert-rules", Interval: alertRulesEvery, Run: rules.Run},
 		{Name: "silent-agents", Interval: cfg.SilentCheckEvery, RunAtStart: true, Run: silent.Run},
 		{Name: "webhooks", Interval: webhooksEvery, RunAtStart: true, Run: hooks.Run},

@@ -70,6 +70,10 @@ async function loadSilent() {
   try {
     const r = await api('GET', '/api/v1/security');
     done(state);
+    const kinds = Object.entries(r.integrity.by_kind).sort();
+    fill($('#integrity-summary'), r.integrity.open
+      ? [badge(r.integrity.open + ' open', 'warning'), ' ', ...kinds.map(([k, n]) => h('span', { class: 'mono small' }, k + ' ' + n + ' '))]
+      : [badge('none open', 'ok')]);
     const items = r.silent_agents.items;
     $('#silent-table').hidden = !items.length;
     if (!items.length) return empty(state, 'Every agent that reported before is reporting.');
