@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/monsys/monsys/agent/decoy"
 	"github.com/monsys/monsys/agent/enroll"
 	"github.com/monsys/monsys/agent/inventory"
 	"github.com/monsys/monsys/agent/push"
@@ -34,6 +35,8 @@ type Agent struct {
 	interval atomic.Int64 // nanoseconds; a config update may change it
 	reset    chan struct{}
 
+	decoys *decoy.Queue // honeypot and canary events for the next batch
+
 	invMu      sync.Mutex
 	invPending []pendingPart // collected, waiting for the next batch
 	started    time.Time
@@ -42,7 +45,7 @@ type Agent struct {
 // New returns an agent; Run starts it.
 func New(cfg Config, log *slog.Logger, version string) *Agent {
 	a := &Agent{cfg: cfg, log: log, version: version, client: &http.Client{Timeout: 30 * time.Second},
-		reset: make(chan struct{}, 1), started: time.Now(), binSum: ownBinarySHA256()}
+		reset: make(chan struct{}, 1), started: time.Now(), binSum: ownBinarySHA256(), decoys: &decoy.Queue{}}
 	a.interval.Store(int64(cfg.Interval))
 	return a
 }
@@ -128,6 +131,10 @@ func (a *Agent) Run(ctx context.Context) error {
 	goRun("spool sync", func(ctx context.Context) error { return a.syncLoop(ctx, sp) })
 	goRun("inventory", a.inventoryLoop)
 	goRun("collector", func(ctx context.Context) error { return a.collectLoop(ctx, sp, snd) })
+	if err := a.startDecoys(goRun); err != nil {
+		cancel(err)
+		errs = append(errs, err)
+	}
 	if a.cfg.Push {
 		pc := push.New(id.State.HubURL, id.State.AgentID, func() string { return a.creds.Load().Token }, a.handlePush, a.log)
 		goRun("push", pc.Run)

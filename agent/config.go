@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/monsys/monsys/agent/decoy"
 )
 
 // Config is everything the agent can be told.
@@ -26,6 +28,8 @@ type Config struct {
 	Root              string // host root: "/" or where the host is mounted in a container
 	Push              bool
 	LogLevel          string
+	HoneypotPorts     []int    // decoy TCP ports (--honeypot tcp:2222,…); none by default
+	CanaryFiles       []string // files whose opening is reported (--canary-file)
 }
 
 // EnvPrefix is put before the upper-case name of each setting.
@@ -70,6 +74,16 @@ func settings() []setting {
 			return err
 		}},
 		{"log-level", "LOG_LEVEL", "info", "debug, info, warn or error", func(c *Config, v string) error { c.LogLevel = v; return nil }},
+		{"honeypot", "HONEYPOT", "", "decoy ports, e.g. tcp:2222,tcp:3389,tcp:23: each connection is reported and raises an alert (a port in use is skipped)", func(c *Config, v string) error {
+			ports, err := decoy.ParsePorts(v)
+			c.HoneypotPorts = ports
+			return err
+		}},
+		{"canary-file", "CANARY_FILE", "", "files nobody should open, comma-separated absolute paths (e.g. fake cloud credentials): opening or writing one is reported and raises a critical alert", func(c *Config, v string) error {
+			paths, err := decoy.ParsePaths(v)
+			c.CanaryFiles = paths
+			return err
+		}},
 	}
 }
 

@@ -35,6 +35,7 @@ func (a *Agent) collectLoop(ctx context.Context, sp *spool.Spool, snd *sender.Se
 	defer enc.Close()
 	var jsonBuf, zBuf []byte
 	var lost uint64 // intervals the spool could not take
+	var decoysDropped uint64
 	// The agent's own /proc, wherever the host is mounted.
 	self := newSelfStats("/proc")
 	// The first reading is the base of the CPU and process deltas.
@@ -71,6 +72,11 @@ func (a *Agent) collectLoop(ctx context.Context, sp *spool.Spool, snd *sender.Se
 			b.Inventory = append(b.Inventory, wire.InventoryPart{Kind: wire.KindProcesses, CollectedAt: next.UnixMilli(), Items: procs})
 		}
 		b.Inventory = append(b.Inventory, a.takeInventory()...)
+		b.SecurityEvents = a.decoys.Take()
+		if d := a.decoys.Dropped(); d > decoysDropped {
+			a.log.Warn("decoy events dropped: more arrived between two batches than the agent keeps", "dropped_total", d)
+			decoysDropped = d
+		}
 		jsonBuf = wire.AppendBatchJSON(jsonBuf[:0], &b)
 		zBuf = enc.EncodeAll(jsonBuf, zBuf[:0])
 		dropped, err := sp.Append(b.Seq, b.BatchID, zBuf)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -8,12 +9,52 @@ import (
 )
 
 // securityReply is the security overview. Each section is an object of
-// its own so that more (honeypots, agent DNA) can be added beside it
-// without changing the shape of the ones there.
+// its own so that more can be added beside it without changing the shape
+// of the ones there.
 type securityReply struct {
 	SilentAgents silentSection    `json:"silent_agents"`
 	Integrity    integritySection `json:"integrity"`
+	Decoys       decoySection     `json:"decoys"`
 }
+
+// decoySection is what the agents' honeypots and canary files saw in the
+// last 7 days: addresses counted across the fleet (a scanner touching many
+// hosts is one source) and the latest events.
+type decoySection struct {
+	Since   time.Time          `json:"since"`
+	Events  int                `json:"events"`
+	Sources []decoySourceReply `json:"sources"` // most hosts touched first, at most 50
+	Recent  []decoyEventReply  `json:"recent"`  // newest first, at most 50
+}
+
+type decoySourceReply struct {
+	SourceIP  string    `json:"source_ip"`
+	Events    int       `json:"events"`
+	Agents    int       `json:"agents"`
+	Ports     []int32   `json:"ports"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+}
+
+type decoyEventReply struct {
+	AgentID    uuid.UUID `json:"agent_id"`
+	Hostname   string    `json:"hostname"`
+	Kind       string    `json:"kind"`
+	At         time.Time `json:"at"`
+	Proto      string    `json:"proto,omitempty"`
+	Port       int32     `json:"port,omitempty"`
+	SourceIP   string    `json:"source_ip,omitempty"`
+	SourcePort int32     `json:"source_port,omitempty"`
+	FirstBytes string    `json:"first_bytes,omitempty"`
+	Path       string    `json:"path,omitempty"`
+	Access     string    `json:"access,omitempty"`
+}
+
+// decoyWindow is how far back /security looks at decoy events.
+const (
+	decoyWindow = 7 * 24 * time.Hour
+	decoyListed = 50
+)
 
 // integritySection counts the unresolved integrity anomalies (signature
 // misuse, downgrades, unknown binaries, cloned or changed machine DNA);
@@ -54,9 +95,35 @@ func (s *Server) security(c *fiber.Ctx) error {
 	for _, n := range byKind {
 		out.Integrity.Open += n
 	}
+	if out.Decoys, err = s.decoys(c.UserContext(), p.TenantID); err != nil {
+		return err
+	}
 	for _, a := range silent {
 		out.SilentAgents.Items = append(out.SilentAgents.Items, silentAgentReply{AgentID: a.AgentID, Hostname: a.Hostname,
 			LastSeenAt: utc(a.LastSeenAt), SilentSince: utc(a.SilentSince), HeartbeatIntervalS: a.HeartbeatIntervalS, AlertID: a.AlertID})
 	}
 	return c.JSON(out)
+}
+
+func (s *Server) decoys(ctx context.Context, tenantID uuid.UUID) (decoySection, error) {
+	since := time.Now().Add(-decoyWindow).UTC()
+	out := decoySection{Since: since, Sources: []decoySourceReply{}, Recent: []decoyEventReply{}}
+	sources, err := s.store.SecuritySources(ctx, tenantID, since, decoyListed)
+	if err != nil {
+		return out, err
+	}
+	for _, src := range sources {
+		out.Sources = append(out.Sources, decoySourceReply{SourceIP: src.SourceIP, Events: src.Events, Agents: src.Agents,
+			Ports: src.Ports, FirstSeen: utc(src.FirstSeen), LastSeen: utc(src.LastSeen)})
+	}
+	events, n, err := s.store.RecentSecurityEvents(ctx, tenantID, since, decoyListed)
+	if err != nil {
+		return out, err
+	}
+	out.Events = n
+	for _, e := range events {
+		out.Recent = append(out.Recent, decoyEventReply{AgentID: e.AgentID, Hostname: e.Hostname, Kind: e.Kind, At: utc(e.OccurredAt),
+			Proto: e.Proto, Port: e.Port, SourceIP: e.SourceIP, SourcePort: e.SourcePort, FirstBytes: e.FirstBytes, Path: e.Path, Access: e.Access})
+	}
+	return out, nil
 }

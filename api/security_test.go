@@ -207,3 +207,75 @@ func TestSecurityCountsIntegrityAnomalies(t *testing.T) {
 		t.Errorf("integrity section %+v, want the unknown binary counted", sec.Integrity)
 	}
 }
+
+// TestDecoyEventsRaiseAlertsAndCountSources: honeypot and canary events in
+// agents' batches are stored, raise one alert per decoy, and /security
+// counts a scanner that touched two hosts as one source.
+func TestDecoyEventsRaiseAlertsAndCountSources(t *testing.T) {
+	e := newEnv(t)
+	fx := e.newTenant("decoys")
+	viewer := e.session(fx, auth.RoleViewer)
+	web, db := e.pinnedAgent(fx.Tenant.ID, "web-1"), e.pinnedAgent(fx.Tenant.ID, "db-1")
+	send := func(a pinnedAgent, events ...wire.SecurityEvent) reply {
+		b := &wire.Batch{BatchID: uuid.Must(uuid.NewV7()).String(), SecurityEvents: events}
+		return e.ingest(a, zstdBody(t, wire.AppendBatchJSON(nil, b)), "zstd", time.Now())
+	}
+	now := time.Now().UnixMilli()
+	scan := func(port int) wire.SecurityEvent {
+		return wire.SecurityEvent{Kind: wire.EventHoneypot, At: now, Proto: "tcp", Port: port, SourceIP: "203.0.113.7", SourcePort: 40000, FirstBytes: `"SSH-2.0-Go\r\n"`}
+	}
+	send(web, scan(2222), scan(2222), scan(23)).want(t, http.StatusOK, nil)
+	send(db, scan(2222), wire.SecurityEvent{Kind: wire.EventCanary, At: now, Path: "/root/.aws/credentials", Access: "opened"}).want(t, http.StatusOK, nil)
+	if r := send(web, wire.SecurityEvent{Kind: wire.EventHoneypot, At: now, Proto: "tcp", Port: 22, SourceIP: "not an address"}); r.Status == http.StatusOK {
+		t.Fatalf("an event without a valid source address was accepted: %s", r.Body)
+	}
+
+	var sec struct {
+		Decoys struct {
+			Events  int `json:"events"`
+			Sources []struct {
+				SourceIP string  `json:"source_ip"`
+				Events   int     `json:"events"`
+				Agents   int     `json:"agents"`
+				Ports    []int32 `json:"ports"`
+			} `json:"sources"`
+			Recent []struct {
+				Hostname string `json:"hostname"`
+				Kind     string `json:"kind"`
+			} `json:"recent"`
+		} `json:"decoys"`
+	}
+	e.do("GET", "/api/v1/security", viewer, nil).want(t, http.StatusOK, &sec)
+	d := sec.Decoys
+	if d.Events != 5 || len(d.Recent) != 5 {
+		t.Errorf("decoy events %d (recent %d), want 5", d.Events, len(d.Recent))
+	}
+	if len(d.Sources) != 1 || d.Sources[0].SourceIP != "203.0.113.7" || d.Sources[0].Agents != 2 || d.Sources[0].Events != 4 ||
+		len(d.Sources[0].Ports) != 2 {
+		t.Errorf("sources %+v, want one scanner on 2 hosts, 4 events, ports 23 and 2222", d.Sources)
+	}
+
+	var alerts struct {
+		Items []struct {
+			Key      string `json:"key"`
+			Severity string `json:"severity"`
+			Summary  string `json:"summary"`
+			Hostname string `json:"hostname"`
+		} `json:"items"`
+	}
+	e.do("GET", "/api/v1/alerts?state=firing", viewer, nil).want(t, http.StatusOK, &alerts)
+	got := map[string]string{}
+	for _, a := range alerts.Items {
+		got[a.Hostname+" "+a.Key] = a.Severity
+	}
+	want := map[string]string{"web-1 honeypot:tcp/2222": "warning", "web-1 honeypot:tcp/23": "warning",
+		"db-1 honeypot:tcp/2222": "warning", "db-1 canary:/root/.aws/credentials": "critical"}
+	for k, sev := range want {
+		if got[k] != sev {
+			t.Errorf("alert %q: severity %q, want %q (alerts %v)", k, got[k], sev, got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("alerts %v, want one per decoy touched", got)
+	}
+}

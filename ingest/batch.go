@@ -24,6 +24,7 @@ type Batch struct {
 	Heartbeat []byte
 	Inventory []byte
 	Alerts    []byte
+	Events    []byte // security_events
 	raw       []byte
 	stack     []byte // the decoder's open brackets while skipping free-form parts
 	scratch   []byte // series resolution's canonical key
@@ -78,7 +79,7 @@ func (b *Batch) Reset() {
 	b.Values = b.Values[:0]
 	b.SeriesIDs = b.SeriesIDs[:0]
 	b.strs = b.strs[:0]
-	b.Heartbeat, b.Inventory, b.Alerts = nil, nil, nil
+	b.Heartbeat, b.Inventory, b.Alerts, b.Events = nil, nil, nil, nil
 	b.raw = b.raw[:0]
 	b.misses = b.misses[:0]
 	b.MinTimeMs, b.MaxTimeMs = 0, 0

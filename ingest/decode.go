@@ -46,6 +46,7 @@ const (
 	keyHeartbeat
 	keyInventory
 	keyAlerts
+	keyEvents
 )
 
 func (d *decoder) batch() error {
@@ -83,6 +84,8 @@ func (d *decoder) batch() error {
 			d.b.Inventory, err = d.raw('[')
 		case keyAlerts:
 			d.b.Alerts, err = d.raw('[')
+		case keyEvents:
+			d.b.Events, err = d.raw('[')
 		}
 		return err
 	})
@@ -113,6 +116,8 @@ func topLevelKey(key []byte) (int, error) {
 		return keyInventory, nil
 	case "alerts":
 		return keyAlerts, nil
+	case "security_events":
+		return keyEvents, nil
 	}
 	return 0, errors.New("unknown key " + strconv.Quote(string(key)))
 }

@@ -76,6 +76,7 @@ type Pending struct {
 	Heartbeat  *wire.Heartbeat
 	Inventory  []wire.InventoryPart
 	Alerts     []wire.Alert
+	Events     []wire.SecurityEvent
 
 	done chan Result
 }

@@ -26,7 +26,7 @@ func appendReports(dst []store.AgentReport, items []*Pending, fresh []bool) []st
 		}
 		r := store.AgentReport{TenantID: it.TenantID, AgentID: *it.AgentID, Heartbeat: it.Heartbeat}
 		if fresh[i] {
-			r.Inventory, r.Alerts = it.Inventory, it.Alerts
+			r.Inventory, r.Alerts, r.Events = it.Inventory, it.Alerts, it.Events
 		}
 		dst = append(dst, r)
 	}

@@ -35,6 +35,9 @@ func (s *Service) validate(now time.Time, item *Pending) error {
 	if b.Alerts != nil {
 		errs = appendErr(errs, validateAlerts(b.Alerts, item))
 	}
+	if b.Events != nil {
+		errs = appendErr(errs, validateEvents(b.Events, item))
+	}
 	if len(errs) > 0 {
 		return errs
 	}

@@ -33,7 +33,7 @@ var tableOwners = map[string]string{
 	"api_keys": "store", "enrollment_tokens": "store", "agents": "store", "integrity_anomalies": "store",
 	"agent_processes": "store", "inventory_snapshots": "store", "inventory_latest": "store", "inventory_items": "store",
 	"alerts": "store", "alert_events": "store", "alert_rules": "store", "alert_rule_states": "store",
-	"webhooks": "store", "webhook_deliveries": "store", "hub_liveness": "store", "agent_integrity": "store",
+	"webhooks": "store", "webhook_deliveries": "store", "hub_liveness": "store", "agent_integrity": "store", "security_events": "store",
 }
 
 // tableFiles narrows an owner to one file for tables every source of a

@@ -22,6 +22,7 @@ type AgentReport struct {
 	// parts of a duplicate batch were written with its first copy.
 	Inventory []wire.InventoryPart
 	Alerts    []wire.Alert
+	Events    []wire.SecurityEvent // honeypot and canary events, each raising an alert
 }
 
 // seenSQL marks every agent of a flush as seen, taking heartbeat fields
@@ -114,6 +115,9 @@ func (s *Store) RecordAgentReports(ctx context.Context, tx pgx.Tx, reports []Age
 				queueRaise(batch, KeyedAlert{TenantID: r.TenantID, AgentID: agent, Source: SourceAgent,
 					Key: a.Key, Severity: a.Severity, Summary: a.Summary})
 			}
+		}
+		if len(r.Events) > 0 {
+			queueSecurityEvents(batch, r.TenantID, agent, r.Events)
 		}
 	}
 	if len(ids) > 0 {

@@ -18,6 +18,9 @@ type Batch struct {
 	Heartbeat *Heartbeat      `json:"heartbeat,omitempty"`
 	Inventory []InventoryPart `json:"inventory,omitempty"`
 	Alerts    []Alert         `json:"alerts,omitempty"`
+	// SecurityEvents are what the agent's honeypots and canary files saw
+	// since the last batch.
+	SecurityEvents []SecurityEvent `json:"security_events,omitempty"`
 }
 
 // Metric is one series (name and label set) and its samples.
@@ -106,6 +109,7 @@ func AppendBatchJSON(dst []byte, b *Batch) []byte {
 		{"heartbeat", b.Heartbeat, b.Heartbeat != nil},
 		{"inventory", b.Inventory, len(b.Inventory) > 0},
 		{"alerts", b.Alerts, len(b.Alerts) > 0},
+		{"security_events", b.SecurityEvents, len(b.SecurityEvents) > 0},
 	} {
 		if !part.set {
 			continue

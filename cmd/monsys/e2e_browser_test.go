@@ -219,7 +219,7 @@ func (b *browser) screenshot(t *testing.T, name string) {
 	b.do(t, "settle", chromedp.Sleep(400*time.Millisecond))
 	ctx, cancel := context.WithTimeout(b.ctx, browserWithin)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // the whole page as PNG, not just the first screen
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}

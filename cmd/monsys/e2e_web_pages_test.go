@@ -60,6 +60,9 @@ func TestDashboard(t *testing.T) {
 		if got := b.text(t, "#explain-result"); !strings.Contains(got, "oom-kill") || !strings.Contains(got, "On web-01 now") {
 			t.Errorf("the answer shows %q, want the rule and web-01's memory", got)
 		}
+		if got := b.text(t, "#sources-table tbody"); !strings.Contains(got, "203.0.113.7") || !strings.Contains(got, "23, 2222") {
+			t.Errorf("decoy sources show %q, want the scanner and the ports it touched", got)
+		}
 		b.screenshot(t, "security")
 		b.check(t, "security")
 	})

@@ -88,6 +88,9 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 		if fh.name == "web-01" {
 			ingestAlert(t, h, a, priv, "disk_full:/var", "critical", "/var is 97% full")
 		}
+		if fh.name == "db-01" {
+			ingestDecoyTouches(t, h, a, priv)
+		}
 	}
 	c.call(t, http.MethodPost, "/api/v1/invitations", "", map[string]any{"email": viewerEmail, "role": "viewer"}, http.StatusCreated, nil)
 	d.inviteLink = waitMailLink(t, h, viewerEmail, "/accept-invite")
@@ -103,6 +106,25 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 }
 
 // ingestAlert sends a signed batch that raises an alert on the agent.
+// ingestDecoyTouches sends what a scanner touching two honeypot ports of
+// the agent looks like.
+func ingestDecoyTouches(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey) {
+	t.Helper()
+	now := time.Now().UnixMilli()
+	touch := func(port int, first string) map[string]any {
+		return map[string]any{"kind": "honeypot", "at": now, "proto": "tcp", "port": port, "source_ip": "203.0.113.7",
+			"source_port": 51000 + port, "first_bytes": first}
+	}
+	body, err := json.Marshal(map[string]any{"batch_id": uuid.NewString(),
+		"security_events": []any{touch(2222, `"SSH-2.0-libssh_0.9.6\r\n"`), touch(23, `"root\r\n"`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
+		t.Fatalf("ingest decoy events = %d, want 200", status)
+	}
+}
+
 func ingestAlert(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, key, severity, summary string) {
 	t.Helper()
 	body, err := json.Marshal(map[string]any{"batch_id": uuid.NewString(),

@@ -70,6 +70,7 @@ async function loadSilent() {
   try {
     const r = await api('GET', '/api/v1/security');
     done(state);
+    showDecoys(r.decoys);
     const kinds = Object.entries(r.integrity.by_kind).sort();
     fill($('#integrity-summary'), r.integrity.open
       ? [badge(r.integrity.open + ' open', 'warning'), ' ', ...kinds.map(([k, n]) => h('span', { class: 'mono small' }, k + ' ' + n + ' '))]
@@ -85,6 +86,30 @@ async function loadSilent() {
   } catch (err) {
     showError(state, err, loadSilent);
   }
+}
+
+function showDecoys(d) {
+  const state = $('#decoys-state');
+  $('#sources-table').hidden = !d.sources.length;
+  $('#decoy-events-table').hidden = !d.recent.length;
+  if (!d.recent.length) {
+    empty(state, 'No decoy was touched in the last 7 days.');
+    return;
+  }
+  done(state);
+  fill($('#sources-table tbody'), d.sources.map((s) => h('tr', null,
+    h('td', { class: 'mono' }, s.source_ip),
+    h('td', null, String(s.agents)),
+    h('td', null, String(s.events)),
+    h('td', { class: 'mono small' }, s.ports.join(', ')),
+    h('td', null, time(s.last_seen, { relative: true })))));
+  fill($('#decoy-events-table tbody'), d.recent.map((e) => h('tr', null,
+    h('td', null, time(e.at)),
+    h('td', null, h('a', { href: '/hosts/' + e.agent_id }, e.hostname)),
+    h('td', null, e.kind === 'canary' ? [badge('canary', 'critical'), ' ', h('span', { class: 'mono small' }, e.path), ' ', e.access]
+      : [badge('honeypot', 'warning'), ' ', h('span', { class: 'mono small' }, e.proto + '/' + e.port)]),
+    h('td', { class: 'mono small' }, e.source_ip ? e.source_ip + ':' + e.source_port : '–'),
+    h('td', { class: 'mono small wrap' }, e.first_bytes || ''))));
 }
 
 async function loadAnomalies(hosts) {
