@@ -1,0 +1,71 @@
+package notify
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// maxLines bounds the events a message lists; the rest are counted.
+const maxLines = 100
+
+// event is one waiting outbox row, as a message line needs it.
+type event struct {
+	OutboxID int64
+	State    string // firing or resolved
+	Severity string
+	Summary  string
+	At       time.Time
+	Source   string
+	Key      string
+	Hostname *string
+}
+
+// compose writes one message for a burst of events, in outbox order.
+func compose(evs []event) Message {
+	firing, resolved := 0, 0
+	for _, e := range evs {
+		if e.State == "resolved" {
+			resolved++
+		} else {
+			firing++
+		}
+	}
+	var title string
+	switch {
+	case len(evs) == 1:
+		title = fmt.Sprintf("[monsys] %s %s: %s", strings.ToUpper(evs[0].State), evs[0].Severity, lineSubject(evs[0]))
+	case resolved == 0:
+		title = fmt.Sprintf("[monsys] %d alerts firing", firing)
+	case firing == 0:
+		title = fmt.Sprintf("[monsys] %d alerts resolved", resolved)
+	default:
+		title = fmt.Sprintf("[monsys] %d alerts firing, %d resolved", firing, resolved)
+	}
+	var b strings.Builder
+	for i, e := range evs {
+		if i == maxLines {
+			fmt.Fprintf(&b, "… and %d more\n", len(evs)-maxLines)
+			break
+		}
+		fmt.Fprintf(&b, "%s %s %s", strings.ToUpper(e.State), e.Severity, lineSubject(e))
+		if e.Summary != "" {
+			b.WriteString(": " + e.Summary)
+		}
+		b.WriteString(" (" + e.At.UTC().Format(time.RFC3339) + ")\n")
+	}
+	return Message{Title: title, Body: b.String()}
+}
+
+func lineSubject(e event) string {
+	if e.Hostname != nil && *e.Hostname != "" {
+		return e.Key + " on " + *e.Hostname
+	}
+	return e.Key
+}
+
+// testMessage is what POST /notification-channels/:id/test sends.
+func testMessage(name string, at time.Time) Message {
+	return Message{Title: "[monsys] test of channel " + name,
+		Body: "This is a test message from monsys, sent " + at.UTC().Format(time.RFC3339) + ". Alerts routed to this channel will arrive like this.\n"}
+}
