@@ -133,6 +133,22 @@ func TestFailingChannelIsRetriedAndLogged(t *testing.T) {
 	if n := len(r.received()); n != 1 {
 		t.Fatalf("%d requests on the retry; want 1", n)
 	}
+
+	// Pruning the log takes the message's events with it: nothing is
+	// grouped or sent again.
+	if n, err := svc.Prune(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("pruned %d (%v) of a fresh log", n, err)
+	}
+	if n, err := svc.Prune(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v); want 1", n, err)
+	}
+	f.set(start.Add(time.Hour))
+	if err := svc.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.received()); n != 0 || len(f.deliveries(t, svc, c.ID)) != 0 {
+		t.Fatalf("after pruning: %d requests, log %+v", n, f.deliveries(t, svc, c.ID))
+	}
 }
 
 // TestGivenUpAfterTheSchedule: a target that never answers well is failed

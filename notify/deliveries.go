@@ -90,3 +90,15 @@ func (s *Service) Test(ctx context.Context, tenantID, channelID uuid.UUID) (Deli
 	}
 	return d, nil
 }
+
+const pruneSQL = `DELETE FROM notification_deliveries WHERE status <> 'pending' AND created_at < $1`
+
+// Prune removes finished messages created before before, with their
+// outbox rows: the delivery log keeps a bounded window.
+func (s *Service) Prune(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, pruneSQL, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune notification deliveries: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -20,21 +21,30 @@ const notifyEvery = 2 * time.Second
 // newNotifications is the notification-channel service (targets sealed
 // with MONSYS_TOTP_KEY, reaching what MONSYS_WEBHOOK_ALLOW_CIDRS allows,
 // e-mail through MONSYS_SMTP_URL) and the worker that delivers for it.
-func newNotifications(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*notify.Service, workers.Job, error) {
+func newNotifications(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*notify.Service, []workers.Job, error) {
 	key, err := cfg.TOTPKeyBytes()
 	if err != nil {
-		return nil, workers.Job{}, err
+		return nil, nil, err
 	}
 	smtp, err := smtpSender(cfg)
 	if err != nil {
-		return nil, workers.Job{}, err
+		return nil, nil, err
 	}
 	ncfg := notify.Config{Key: key, Policy: webhookPolicy(cfg)}
 	if smtp != nil {
 		ncfg.Mail = smtp // a nil *mail.SMTP in the interface would not read as "none"
 	}
 	svc := notify.New(pool, ncfg, log)
-	return svc, workers.Job{Name: "notifications", Interval: notifyEvery, RunAtStart: true, Run: svc.Run}, nil
+	return svc, []workers.Job{
+		{Name: "notifications", Interval: notifyEvery, RunAtStart: true, Run: svc.Run},
+		{Name: "notification-log", Interval: time.Hour, RunAtStart: true, Run: func(ctx context.Context) error {
+			n, err := svc.Prune(ctx, time.Now().Add(-deliveryLogKeep))
+			if n > 0 {
+				log.Info("pruned notification delivery log", "messages", n)
+			}
+			return err
+		}},
+	}, nil
 }
 
 // smtpSender is the hub's SMTP client, nil when MONSYS_SMTP_URL is unset.

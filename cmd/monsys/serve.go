@@ -138,11 +138,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
-	channels, notifyJob, err := newNotifications(cfg, pool, log)
+	channels, notifyJobs, err := newNotifications(cfg, pool, log)
 	if err != nil {
 		return err
 	}
-	jobs = append(jobs, mailJob, notifyJob, pruneAccountsJob(st, log))
+	jobs = append(jobs, mailJob, pruneAccountsJob(st, log))
+	jobs = append(jobs, notifyJobs...)
 	jobs = append(jobs, db.watchdogJobs()...)
 	disk := diskWatcher(ctx, db, pool, log)
 	if disk != nil {

@@ -60,7 +60,7 @@ CREATE TABLE notification_outbox (
     channel_id   uuid NOT NULL REFERENCES notification_channels (id) ON DELETE CASCADE,
     event_id     bigint NOT NULL REFERENCES alert_events (id) ON DELETE CASCADE,
     created_at   timestamptz NOT NULL DEFAULT now(),
-    delivery_id  bigint REFERENCES notification_deliveries (id) ON DELETE SET NULL
+    delivery_id  bigint REFERENCES notification_deliveries (id) ON DELETE CASCADE
 );
 CREATE INDEX notification_outbox_waiting_idx ON notification_outbox (channel_id, id) WHERE delivery_id IS NULL;
 CREATE INDEX notification_outbox_delivery_idx ON notification_outbox (delivery_id);
