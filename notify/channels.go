@@ -39,6 +39,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) R
 func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in Input, createdBy *uuid.UUID, ev audit.Event) (Channel, error) {
 	errs := in.check()
 	t, err := parseTarget(in.Target, s.cfg.Policy)
+	if err == nil {
+		err = t.checkWithLibrary()
+	}
 	if err != nil {
 		errs = append(errs, FieldError{"url", err.Error()})
 	}
@@ -130,6 +133,9 @@ func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, p Patch, e
 		kind, shown := cur.Kind, cur.Shown
 		if p.Target != nil {
 			t, err := parseTarget(*p.Target, s.cfg.Policy)
+			if err == nil {
+				err = t.checkWithLibrary()
+			}
 			if err != nil {
 				errs = append(errs, FieldError{"url", err.Error()})
 			} else if sealed, err = auth.SealSecret(s.cfg.Key, binding(id), t.raw); err != nil {

@@ -30,7 +30,7 @@ func TestEachKindReceivesTheMessage(t *testing.T) {
 	chans := map[string]string{
 		"ntfy":    "ntfy://" + ntfy.host() + "/monsys-alerts?scheme=http",
 		"gotify":  "gotify://" + gotify.host() + "/Aabcdefghijklmn?disabletls=yes",
-		"generic": "generic+http://" + generic.host() + "/hook?template=json",
+		"generic": "generic://" + generic.host() + "/hook?template=json&disabletls=yes",
 		"email":   "mailto:ops@example.org, oncall@example.org",
 	}
 	ids := map[string]string{}

@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/nicholas-fedor/shoutrrr/pkg/router"
+	"github.com/nicholas-fedor/shoutrrr/pkg/types"
+
 	"github.com/monsys/monsys/webhook"
 )
 
@@ -160,4 +163,37 @@ func (t target) redact(msg string) string {
 		}
 	}
 	return msg
+}
+
+// checkWithLibrary has shoutrrr read the URL as it will at send time, so a
+// malformed token or a missing parameter is refused when the channel is
+// saved, with the library's reason (its router keeps only "failed to
+// initialize"). Matrix is left to the first attempt: reading its URL
+// logs in.
+func (t target) checkWithLibrary() error {
+	if t.kind == "email" || t.kind == "matrix" {
+		return nil
+	}
+	sr := &router.ServiceRouter{}
+	svc, err := sr.NewService(t.kind)
+	if err != nil {
+		return fmt.Errorf("shoutrrr has no %s service", t.kind)
+	}
+	u, err := url.Parse(t.raw)
+	if err != nil {
+		return errors.New("the URL does not parse")
+	}
+	if u.Scheme != t.kind { // generic+https://…, teams+https://…
+		custom, ok := svc.(types.CustomURLService)
+		if !ok {
+			return fmt.Errorf("%s URLs start with %s://", t.kind, t.kind)
+		}
+		if u, err = custom.GetConfigURLFromCustom(u); err != nil {
+			return errors.New(t.redact("shoutrrr cannot use this URL: " + err.Error()))
+		}
+	}
+	if err := svc.Initialize(u, nil); err != nil {
+		return errors.New(t.redact("shoutrrr cannot use this URL: " + err.Error()))
+	}
+	return nil
 }
