@@ -153,6 +153,10 @@ func (t target) redact(msg string) string {
 			secrets = append(secrets, p)
 		}
 		secrets = append(secrets, u.User.Username(), u.EscapedPath(), u.Path, u.RawQuery)
+		secrets = append(secrets, strings.Split(u.Path, "/")...) // tokens are path segments (gotify, discord, teams)
+		for _, vs := range u.Query() {
+			secrets = append(secrets, vs...)
+		}
 		if fixedHosts[t.kind] != nil { // the URL's "host" is a token there
 			secrets = append(secrets, u.Host)
 		}
