@@ -38,6 +38,7 @@ func (s *Service) Run(ctx context.Context) error {
 type dueMessage struct {
 	ID        int64
 	ChannelID uuid.UUID
+	Kind      string
 	Title     string
 	Body      string
 	Attempts  int32 // before this one
@@ -53,7 +54,7 @@ const claimSQL = `WITH due AS (
   UPDATE notification_deliveries d SET next_attempt_at = $3::timestamptz + make_interval(secs => $2::float8)
   FROM due WHERE d.id = due.id RETURNING d.id, d.channel_id, d.title, d.body, d.attempts
 )
-SELECT c.id, c.channel_id, c.title, c.body, c.attempts, ch.target_sealed
+SELECT c.id, c.channel_id, ch.kind, c.title, c.body, c.attempts, ch.target_sealed
 FROM claimed c JOIN notification_channels ch ON ch.id = c.channel_id ORDER BY c.id`
 
 func (s *Service) claim(ctx context.Context) ([]dueMessage, error) {
@@ -80,6 +81,14 @@ func (s *Service) deliver(ctx context.Context, d dueMessage) {
 		}
 		s.log.Warn("notification not sent", "delivery", d.ID, "channel", d.ChannelID, "attempt", d.Attempts+1,
 			"retry", next != nil, "err", err)
+	}
+	switch {
+	case err == nil:
+		s.cfg.Metrics.attempt(d.Kind, "delivered")
+	case next != nil:
+		s.cfg.Metrics.attempt(d.Kind, "retry")
+	default:
+		s.cfg.Metrics.attempt(d.Kind, "failed")
 	}
 	if rerr := s.record(context.WithoutCancel(ctx), d.ID, err, next); rerr != nil {
 		s.log.Warn("cannot record notification attempt", "delivery", d.ID, "err", rerr)

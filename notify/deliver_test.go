@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/monsys/monsys/internal/smtptest"
 	"github.com/monsys/monsys/mail"
 	"github.com/monsys/monsys/notify"
@@ -101,7 +103,12 @@ func TestFailingChannelIsRetriedAndLogged(t *testing.T) {
 		}
 		return 200
 	})
-	svc := f.service(notify.Config{Policy: loopback, Schedule: []time.Duration{time.Minute}})
+	reg := prometheus.NewRegistry()
+	metrics, err := notify.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := f.service(notify.Config{Policy: loopback, Schedule: []time.Duration{time.Minute}, Metrics: metrics})
 	c := f.channel(t, svc, notify.Input{Target: "generic+http://" + r.host() + "/hook?template=json"})
 	f.silentAgents(t, 1, `{}`)
 	ctx := context.Background()
@@ -132,6 +139,11 @@ func TestFailingChannelIsRetriedAndLogged(t *testing.T) {
 	}
 	if n := len(r.received()); n != 1 {
 		t.Fatalf("%d requests on the retry; want 1", n)
+	}
+	if text := metricsText(t, reg); !strings.Contains(text, `monsys_notification_attempts_total{kind="generic",result="retry"} 1`) ||
+		!strings.Contains(text, `monsys_notification_attempts_total{kind="generic",result="delivered"} 1`) ||
+		!strings.Contains(text, `monsys_notification_events_grouped_total 1`) {
+		t.Errorf("metrics:\n%s", text)
 	}
 
 	// Pruning the log takes the message's events with it: nothing is

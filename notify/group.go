@@ -85,9 +85,12 @@ func (s *Service) groupChannel(ctx context.Context, w waitingChannel, now time.T
 		for i, e := range evs {
 			ids[i] = e.OutboxID
 		}
-		_, err = tx.Exec(ctx, takeEventsSQL, id, ids)
-		made = err == nil
-		return err
+		if _, err = tx.Exec(ctx, takeEventsSQL, id, ids); err != nil {
+			return err
+		}
+		made = true
+		s.cfg.Metrics.took(len(evs)) // counted before commit: a failed commit overcounts, never undercounts
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("group events of channel %s: %w", w.ID, err)

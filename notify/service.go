@@ -27,6 +27,8 @@ type Config struct {
 	// Now is the clock of grouping, quiet hours and retries (time.Now
 	// when nil); tests move it.
 	Now func() time.Time
+	// Metrics counts attempts and grouped events; nil counts nothing.
+	Metrics *Metrics
 }
 
 // DefaultSchedule is the wait before each retry of a failed message.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/monsys/monsys/config"
 	"github.com/monsys/monsys/mail"
@@ -21,8 +22,12 @@ const notifyEvery = 2 * time.Second
 // newNotifications is the notification-channel service (targets sealed
 // with MONSYS_TOTP_KEY, reaching what MONSYS_WEBHOOK_ALLOW_CIDRS allows,
 // e-mail through MONSYS_SMTP_URL) and the worker that delivers for it.
-func newNotifications(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*notify.Service, []workers.Job, error) {
+func newNotifications(cfg config.Config, pool *pgxpool.Pool, reg prometheus.Registerer, log *slog.Logger) (*notify.Service, []workers.Job, error) {
 	key, err := cfg.TOTPKeyBytes()
+	if err != nil {
+		return nil, nil, err
+	}
+	metrics, err := notify.NewMetrics(reg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -30,7 +35,7 @@ func newNotifications(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (
 	if err != nil {
 		return nil, nil, err
 	}
-	ncfg := notify.Config{Key: key, Policy: webhookPolicy(cfg)}
+	ncfg := notify.Config{Key: key, Policy: webhookPolicy(cfg), Metrics: metrics}
 	if smtp != nil {
 		ncfg.Mail = smtp // a nil *mail.SMTP in the interface would not read as "none"
 	}

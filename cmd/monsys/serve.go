@@ -138,7 +138,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
-	channels, notifyJobs, err := newNotifications(cfg, pool, log)
+	channels, notifyJobs, err := newNotifications(cfg, pool, reg, log)
 	if err != nil {
 		return err
 	}
