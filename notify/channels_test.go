@@ -24,7 +24,8 @@ func TestTargetSealedAndNeverShown(t *testing.T) {
 		"slack://hook:WNA3PBYV6-F20DUQND3RQ-" + token + "Webc4MAvoacrpPakR8@webhook": "slack://hooks.slack.com",
 		"discord://" + token + "@123456789":                                          "discord://discord.com",
 		"telegram://110201543:" + token + "@telegram?chats=@ops":                     "telegram://api.telegram.org",
-		"matrix://bot:" + token + "@matrix.example.org/?rooms=!abc":                  "matrix://matrix.example.org",
+		"teams+https://contoso.webhook.office.com/webhookb2/11111111-4444-4444-8444-cccccccccccc@22222222-4444-4444-8444-cccccccccccc/IncomingWebhook/33333333012222222222333333333344/44444444-4444-4444-8444-cccccccccccc/" + token: "teams://contoso.webhook.office.com",
+		"matrix://bot:" + token + "@matrix.example.org/?rooms=!abc": "matrix://matrix.example.org",
 		"teams://11111111-4444-4444-8444-cccccccccccc@22222222-4444-4444-8444-cccccccccccc/33333333012222222222333333333344/44444444-4444-4444-8444-cccccccccccc/" + token + "?host=contoso.webhook.office.com": "teams://contoso.webhook.office.com",
 	}
 	for target, shown := range cases {
