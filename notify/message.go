@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxLines bounds the events a message lists; the rest are counted.
@@ -48,13 +49,31 @@ func compose(evs []event) Message {
 			fmt.Fprintf(&b, "… and %d more\n", len(evs)-maxLines)
 			break
 		}
-		fmt.Fprintf(&b, "%s %s %s", strings.ToUpper(e.State), e.Severity, lineSubject(e))
+		line := strings.ToUpper(e.State) + " " + e.Severity + " " + lineSubject(e)
 		if e.Summary != "" {
-			b.WriteString(": " + e.Summary)
+			line += ": " + e.Summary
 		}
-		b.WriteString(" (" + e.At.UTC().Format(time.RFC3339) + ")\n")
+		b.WriteString(oneLine(line, maxLineLen) + " (" + e.At.UTC().Format(time.RFC3339) + ")\n")
 	}
-	return Message{Title: title, Body: b.String()}
+	return Message{Title: oneLine(title, maxLineLen), Body: b.String()}
+}
+
+// maxLineLen bounds a line of a message, in bytes: services cap a message
+// (ntfy at 4 KiB, Discord at 2000 characters) and a summary can be long.
+const maxLineLen = 300
+
+// oneLine makes s one line (a title with a line break would be refused as
+// an e-mail subject for good) of at most max bytes, cut on a rune.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func lineSubject(e event) string {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/monsys/monsys/webhook"
 )
@@ -68,5 +69,20 @@ func TestRedactRemovesTokens(t *testing.T) {
 	tg, _ = parseTarget("ntfy://bot:pa55word@ntfy.example.org/alerts", webhook.Policy{})
 	if msg := tg.redact("auth failed for bot:pa55word at ntfy://bot:pa55word@ntfy.example.org/alerts"); strings.Contains(msg, "pa55word") {
 		t.Errorf("redacted: %q", msg)
+	}
+}
+
+// TestComposeKeepsLinesShortAndTitlesSingle: a summary with line breaks
+// and a long tail stays one bounded line, cut on a character.
+func TestComposeKeepsLinesShortAndTitlesSingle(t *testing.T) {
+	host := "web-1"
+	long := strings.Repeat("é", 400)
+	m := compose([]event{{State: "firing", Severity: "critical", Key: "disk\nfull", Summary: "line one\r\nline two " + long, Hostname: &host, At: time.Unix(0, 0)}})
+	if strings.ContainsAny(m.Title, "\r\n") || !strings.HasPrefix(m.Title, "[monsys] FIRING critical: disk full on web-1") {
+		t.Errorf("title %q", m.Title)
+	}
+	lines := strings.Split(strings.TrimSuffix(m.Body, "\n"), "\n")
+	if len(lines) != 1 || len(lines[0]) > maxLineLen+40 || !strings.Contains(lines[0], "line one line two") || !utf8.ValidString(lines[0]) {
+		t.Errorf("body %q", m.Body)
 	}
 }
