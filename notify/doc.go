@@ -37,7 +37,12 @@
 // retried on Config.Schedule (default 10 s, 1 min, 5 min, 15 min, 1 h,
 // 3 h, 6 h after the previous attempt), then the message is failed.
 // Claims lease a row (FOR UPDATE SKIP LOCKED) so several hubs share the
-// work and a hub that dies mid-send leaves the row to be retried.
+// work and a hub that dies mid-send leaves the row to be retried. An
+// e-mail to several addresses is one attempt: a retry may repeat it to
+// the addresses that took it the first time (at least once). Prune drops
+// finished messages with their outbox rows (the hub keeps 30 days).
+// Titles and lines are single lines of at most 300 bytes, at most 100
+// lines a message.
 //
 // SSRF. Targets follow the webhook rule (webhook.Policy): loopback,
 // private, link-local and other reserved addresses are refused unless

@@ -272,6 +272,24 @@ func TestDashboard(t *testing.T) {
 		b.do(t, "open the log", chromedp.Evaluate[chromedp.Void](`[...`+row+`.querySelectorAll('button')].find(x => x.textContent === 'Log').click()`))
 		b.waitFor(t, "the test in the log", `[...document.querySelectorAll('#channel-log-table tbody tr')].some(r => r.textContent.includes('test message') && r.textContent.includes('delivered'))`)
 		b.screenshot(t, "notifications")
+
+		// Edit: only critical alerts from now on; the URL stays as it was.
+		b.do(t, "edit", chromedp.Evaluate[chromedp.Void](`[...`+row+`.querySelectorAll('button')].find(x => x.textContent === 'Edit').click()`))
+		b.waitFor(t, "the filled edit form", `document.querySelector('#channel-dialog').open && document.querySelector('#c-name').value === 'On-call' && document.querySelector('#c-tags').value === 'db'`)
+		b.do(t, "tick critical", chromedp.Click(chromedp.CSS(`#channel-form input[name="sev_critical"]`)))
+		b.do(t, "save", chromedp.Click(chromedp.CSS(`#channel-form button[type=submit]`)))
+		b.waitFor(t, "the routing in the row", `(`+row+` || {textContent: ''}).textContent.includes('critical · tags db')`)
+		var listed struct {
+			Items []struct {
+				Target  string
+				Routing struct{ Severities, Tags []string }
+			}
+		}
+		d.owner.call(t, http.MethodGet, "/api/v1/notification-channels", "", nil, http.StatusOK, &listed)
+		if ch := listed.Items; len(ch) != 1 || ch[0].Target != "ntfy://127.0.0.1" || len(ch[0].Routing.Severities) != 1 ||
+			ch[0].Routing.Severities[0] != "critical" || len(ch[0].Routing.Tags) != 1 {
+			t.Errorf("after editing: %+v", listed.Items)
+		}
 		b.check(t, "notifications")
 	})
 
@@ -291,7 +309,7 @@ func TestDashboard(t *testing.T) {
 			name  string
 		}{{true, 0, "dark"}, {false, 360, "360"}, {true, 360, "dark-360"}} {
 			b.theme(t, v.dark, v.width)
-			for _, p := range []struct{ path, name string }{{"/", "fleet"}, {"/hosts/" + web01, "host"}, {"/alerts", "alerts"}} {
+			for _, p := range []struct{ path, name string }{{"/", "fleet"}, {"/hosts/" + web01, "host"}, {"/alerts", "alerts"}, {"/notifications", "notifications"}} {
 				b.open(t, base+p.path)
 				if p.name == "host" {
 					b.waitCharts(t, 0)
