@@ -306,6 +306,33 @@ var authzRows = map[string]authzRow{
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/webhooks/" + e.webhook(c.fx).String() + "/deliveries"}
 		}},
+
+	"GET /api/v1/notification-channels": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/notification-channels")},
+	"POST /api/v1/notification-channels": {access: person, minRole: auth.RoleAdmin, ok: 201,
+		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/notification-channels", body: channelRequest{Name: "ops", URL: "ntfy://ntfy.sh/monsys"}}
+		}},
+	"GET /api/v1/notification-channels/:id": {access: person, minRole: auth.RoleAdmin, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/notification-channels/" + e.channel(c.fx).String()}
+		}},
+	"PATCH /api/v1/notification-channels/:id": {access: person, minRole: auth.RoleAdmin, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			name := "renamed"
+			return target{path: "/api/v1/notification-channels/" + e.channel(c.fx).String(), body: channelPatch{Name: &name}}
+		}},
+	"DELETE /api/v1/notification-channels/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/notification-channels/" + e.channel(c.fx).String()}
+		}},
+	"POST /api/v1/notification-channels/:id/test": {access: person, minRole: auth.RoleAdmin, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/notification-channels/" + e.channel(c.fx).String() + "/test"}
+		}},
+	"GET /api/v1/notification-channels/:id/deliveries": {access: person, minRole: auth.RoleAdmin, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/notification-channels/" + e.channel(c.fx).String() + "/deliveries"}
+		}},
 }
 
 func init() {

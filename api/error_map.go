@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/monsys/monsys/ingest"
+	"github.com/monsys/monsys/notify"
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
@@ -62,6 +63,8 @@ var domainAnswers = []domainAnswer{
 		detail: "the alert is already resolved"},
 	{err: store.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
 		detail: "no such resource in this tenant"},
+	{err: notify.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
+		detail: "no such notification channel in this tenant"},
 	{err: store.ErrConflict, status: http.StatusConflict, slug: "conflict",
 		detail: "the resource conflicts with an existing one"},
 }
@@ -76,6 +79,7 @@ func problemFor(err error) *Problem {
 	var field *ingest.FieldError
 	var fields ingest.FieldErrors
 	var sig *ingest.SignatureError
+	var channelFields notify.FieldErrors
 	switch {
 	case errors.As(err, &p):
 		return p
@@ -101,6 +105,12 @@ func problemFor(err error) *Problem {
 		return badRequest("the batch is not valid: " + syn.Error())
 	case errors.As(err, &field):
 		return invalid([]FieldError{{Field: field.Field, Message: field.Msg}})
+	case errors.As(err, &channelFields):
+		out := make([]FieldError, len(channelFields))
+		for i, f := range channelFields {
+			out[i] = FieldError{Field: f.Field, Message: f.Msg}
+		}
+		return invalid(out)
 	case errors.As(err, &fields):
 		out := make([]FieldError, len(fields))
 		for i, f := range fields {

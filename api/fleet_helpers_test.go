@@ -5,6 +5,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/monsys/monsys/audit"
+	"github.com/monsys/monsys/notify"
 	"github.com/monsys/monsys/store"
 )
 
@@ -42,4 +44,16 @@ func (e *env) webhook(fx *tenantFx) uuid.UUID {
 		e.t.Fatal(err)
 	}
 	return w.ID
+}
+
+// channel makes an e-mail notification channel in fx's tenant: the test
+// server has no SMTP, so testing it fails at once, without the network.
+func (e *env) channel(fx *tenantFx) uuid.UUID {
+	e.t.Helper()
+	ch, err := e.notify.Create(context.Background(), fx.Tenant.ID, notify.Input{Name: "ops", Target: "mailto:ops@example.org",
+		Enabled: true}, nil, audit.Event{TenantID: fx.Tenant.ID.String(), ActorType: audit.ActorSystem, Type: "notification_channel_created"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ch.ID
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/pgtest"
+	"github.com/monsys/monsys/notify"
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/store"
@@ -63,6 +64,7 @@ type env struct {
 	t      *testing.T
 	srv    *Server
 	st     *store.Store
+	notify *notify.Service
 	pool   *pgxpool.Pool
 	base   string // http://127.0.0.1:port, also the server's PublicURL
 	client *http.Client
@@ -117,8 +119,9 @@ func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...fu
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)
 	}
+	channels := notify.New(pool, notify.Config{Key: cfg.TOTPKey, Policy: cfg.Webhooks}, logger)
 	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: svc, Metrics: metrics, SharedLimits: shared,
-		Fleet: fleet.New(st, metrics, nil)})
+		Fleet: fleet.New(st, metrics, nil), Notify: channels})
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)
@@ -127,7 +130,7 @@ func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...fu
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	tr := &http.Transport{MaxIdleConnsPerHost: 8}
-	e := &env{t: t, srv: srv, st: st, pool: pool, base: base,
+	e := &env{t: t, srv: srv, st: st, notify: channels, pool: pool, base: base,
 		client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 	t.Cleanup(func() {
 		tr.CloseIdleConnections()

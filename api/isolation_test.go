@@ -51,7 +51,7 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	e.invitation(b, "pending@beta.test", auth.RoleViewer)
 	foreign["DELETE /api/v1/invitations/:id"] = e.latestInvitation(b).String()
-	bAlert, bRule, bHook := e.firingAlert(b.Tenant.ID, bAgent.ID), e.rule(b), e.webhook(b)
+	bAlert, bRule, bHook, bChannel := e.firingAlert(b.Tenant.ID, bAgent.ID), e.rule(b), e.webhook(b), e.channel(b)
 	for _, r := range e.srv.routes {
 		switch {
 		case strings.HasPrefix(r.Path, "/api/v1/agents/:id/"):
@@ -62,14 +62,17 @@ func TestTenantIsolation(t *testing.T) {
 			foreign[routeKey(r)] = bRule.String()
 		case strings.HasPrefix(r.Path, "/api/v1/webhooks/:id"):
 			foreign[routeKey(r)] = bHook.String()
+		case strings.HasPrefix(r.Path, "/api/v1/notification-channels/:id"):
+			foreign[routeKey(r)] = bChannel.String()
 		}
 	}
 	// Valid bodies, so that only the foreign id can fail the request.
 	bodies := map[string]any{
-		"PUT /api/v1/agents/:id/governance": map[string]any{"owner": "mallory"},
-		"PUT /api/v1/alert-rules/:id":       matrixRule(),
-		"PATCH /api/v1/alerts/:id/resolve":  resolveAlertRequest{Note: "not yours"},
-		"PATCH /api/v1/members/:id":         memberRoleRequest{Role: "member"},
+		"PUT /api/v1/agents/:id/governance":       map[string]any{"owner": "mallory"},
+		"PUT /api/v1/alert-rules/:id":             matrixRule(),
+		"PATCH /api/v1/alerts/:id/resolve":        resolveAlertRequest{Note: "not yours"},
+		"PATCH /api/v1/members/:id":               memberRoleRequest{Role: "member"},
+		"PATCH /api/v1/notification-channels/:id": map[string]any{"name": "mallory"},
 	}
 	aOwnerKey, aOwnerKeyRow := e.apiKey(a, auth.RoleOwner)
 	for _, r := range e.srv.routes {
@@ -103,6 +106,10 @@ func TestTenantIsolation(t *testing.T) {
 
 	// Nothing of beta's changed.
 	e.do("GET", "/api/v1/agents/"+bAgent.ID.String(), bOwner, nil).want(t, http.StatusOK, nil)
+	var bCh channelReply
+	if e.do("GET", "/api/v1/notification-channels/"+bChannel.String(), bOwner, nil).want(t, http.StatusOK, &bCh); bCh.Name != "ops" {
+		t.Errorf("beta's channel after alpha's tries: %+v", bCh)
+	}
 	var gov governanceBody
 	e.do("GET", "/api/v1/agents/"+bAgent.ID.String()+"/governance", bOwner, nil).want(t, http.StatusOK, &gov)
 	var bAlerts page[alertReply]

@@ -65,6 +65,9 @@ type Deps struct {
 	Metrics  MetricsQuerier  // nil: the metric routes answer 503
 	Relay    *relay.Registry // connected agents; nil: the server makes its own
 	Fleet    FleetOverview   // nil: GET /fleet answers 503
+	// Notify keeps notification channels (*notify.Service); nil: their
+	// routes answer 503.
+	Notify Channels
 	// Pages is the dashboard (package web), served outside /api/; nil
 	// serves none.
 	Pages http.Handler
@@ -88,6 +91,7 @@ type Server struct {
 	ingest       *ingest.Service
 	query        MetricsQuerier
 	fleet        FleetOverview
+	notify       Channels
 	limiters     limiters
 	sharedLimits ratelimit.DB
 	resets       *resetQueue
@@ -119,6 +123,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if s.fleet = deps.Fleet; s.fleet == nil {
 		s.fleet = noFleet{}
+	}
+	if s.notify = deps.Notify; s.notify == nil {
+		s.notify = noChannels{}
 	}
 	if s.cfg.MaxPushConns <= 0 {
 		s.cfg.MaxPushConns = 10000

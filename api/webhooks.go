@@ -117,25 +117,39 @@ func (s *Server) listDeliveries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	status := c.Query("status")
-	if status != "" && status != "pending" && status != "delivered" && status != "failed" {
-		return badRequest("status must be pending, delivered or failed")
-	}
-	limit, err := pageLimit(c)
+	q, err := deliveryLogQuery(c)
 	if err != nil {
 		return err
 	}
-	var before *int64
+	ds, err := s.store.Deliveries(c.UserContext(), principalOf(c).TenantID, id, q.status, q.before, q.limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(newPage(ds, q.limit, toDeliveryReply, func(d store.Delivery) any { return d.ID }))
+}
+
+// logQuery is a delivery log's filter and page: ?status=&limit=&cursor=.
+type logQuery struct {
+	status string
+	limit  int
+	before *int64 // entries older than this id
+}
+
+func deliveryLogQuery(c *fiber.Ctx) (logQuery, error) {
+	q := logQuery{status: c.Query("status")}
+	if q.status != "" && q.status != "pending" && q.status != "delivered" && q.status != "failed" {
+		return q, badRequest("status must be pending, delivered or failed")
+	}
+	var err error
+	if q.limit, err = pageLimit(c); err != nil {
+		return q, err
+	}
 	if raw := c.Query("cursor"); raw != "" {
 		var n int64
 		if err := decodeCursor(raw, &n); err != nil {
-			return err
+			return q, err
 		}
-		before = &n
+		q.before = &n
 	}
-	ds, err := s.store.Deliveries(c.UserContext(), principalOf(c).TenantID, id, status, before, limit)
-	if err != nil {
-		return err
-	}
-	return c.JSON(newPage(ds, limit, toDeliveryReply, func(d store.Delivery) any { return d.ID }))
+	return q, nil
 }

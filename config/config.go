@@ -36,7 +36,7 @@ type Config struct {
 	MaxPushConns    int           `env:"MAX_PUSH_CONNS" envDefault:"10000" help:"agents connected on the push WebSocket at once"`
 	SMTPURL         string        `env:"SMTP_URL" secret:"true" help:"mail server for reset and invitation mail, smtp://user:pass@host:port (STARTTLS when offered) or smtps://…; empty logs each message for the operator"`
 	SMTPFrom        string        `env:"SMTP_FROM" envDefault:"monsys@localhost" help:"From address of the hub's mail"`
-	TOTPKey         string        `env:"TOTP_KEY" secret:"true" help:"64 hex digits (32 bytes): TOTP secrets are stored encrypted with it (AES-256-GCM); unset stores them unencrypted"`
+	TOTPKey         string        `env:"TOTP_KEY" secret:"true" help:"64 hex digits (32 bytes): TOTP secrets and notification channel URLs are stored encrypted with it (AES-256-GCM); unset stores them unencrypted"`
 	Cluster         bool          `env:"CLUSTER" envDefault:"false" help:"several hubs share one database: keep rate-limit counts in PostgreSQL instead of in memory"`
 
 	IngestMaxCompressed int           `env:"INGEST_MAX_COMPRESSED" envDefault:"8388608" help:"largest ingest or remote-write body as sent, bytes"`

@@ -34,6 +34,8 @@ var tableOwners = map[string]string{
 	"agent_processes": "store", "inventory_snapshots": "store", "inventory_latest": "store", "inventory_items": "store",
 	"alerts": "store", "alert_events": "store", "alert_rules": "store", "alert_rule_states": "store",
 	"webhooks": "store", "webhook_deliveries": "store", "hub_liveness": "store", "agent_integrity": "store", "security_events": "store",
+
+	"notification_channels": "notify", "notification_outbox": "notify", "notification_deliveries": "notify",
 }
 
 // tableFiles narrows an owner to one file for tables every source of a

@@ -1,8 +1,10 @@
 package webhook
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -132,4 +134,30 @@ func parsePort(s string) (int, bool) {
 		n = n*10 + int(c-'0')
 	}
 	return n, n <= 65535
+}
+
+// CheckHost resolves host (a name or an IP literal) and fails with
+// ErrBlocked unless the policy permits every address it resolves to: the
+// check for senders that cannot be given the dialer of this package (the
+// notify package's library clients), made right before they connect.
+func (p Policy) CheckHost(ctx context.Context, host string) error {
+	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		if !p.Permits(ip) {
+			return fmt.Errorf("%s: %w", ip, ErrBlocked)
+		}
+		return nil
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", host, err)
+	}
+	if len(addrs) == 0 {
+		return fmt.Errorf("resolve %s: no address", host)
+	}
+	for _, a := range addrs {
+		if !p.Permits(a) {
+			return fmt.Errorf("%s resolves to %s: %w", host, a.Unmap(), ErrBlocked)
+		}
+	}
+	return nil
 }

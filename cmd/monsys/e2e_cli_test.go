@@ -82,6 +82,7 @@ func TestCLIEndToEnd(t *testing.T) {
 		golden(t, "alerts-resolved", owner.must(t, "alerts", "--state", "resolved", "--host", "web-1"))
 	})
 	t.Run("rules", func(t *testing.T) { testCLIRules(t, owner) })
+	t.Run("channels", func(t *testing.T) { testCLIChannels(t, owner) })
 	t.Run("tokens", func(t *testing.T) {
 		r := owner.must(t, "tokens", "create", "--name", "rack-7", "--max-uses", "3")
 		golden(t, "tokens-create", r)
@@ -284,4 +285,26 @@ func testCLIRules(t *testing.T, owner *cliUser) {
 	golden(t, "rules-enable", owner.must(t, "rules", "enable", id))
 	golden(t, "rules-delete", owner.must(t, "rules", "delete", id))
 	golden(t, "rules-delete-again", owner.run(t, "", nil, "rules", "delete", id))
+}
+
+// testCLIChannels adds channels (the URL from stdin never printed back),
+// lists them, tests one the hub cannot send to, and removes one.
+func testCLIChannels(t *testing.T, owner *cliUser) {
+	add := owner.run(t, "ntfy://bot:s3cretPassw0rd@ntfy.example.org/alerts\n", nil, "channels", "add", "ops", "-", "--tag", "web", "--group", "10s")
+	golden(t, "channels-add", add)
+	golden(t, "channels-add-mail", owner.must(t, "channels", "add", "mail", "mailto:ops@example.org", "--severity", "critical",
+		"--quiet", "22:00-07:00", "--tz", "Europe/Berlin"))
+	golden(t, "channels-add-invalid", owner.run(t, "", nil, "channels", "add", "irc", "irc://irc.example.org/ops"))
+	list := owner.must(t, "channels")
+	golden(t, "channels", list)
+	js := owner.must(t, "channels", "list", "-o", "json")
+	golden(t, "channels-json", js)
+	for _, r := range []cliRun{add, list, js} {
+		if strings.Contains(r.stdout+r.stderr, "s3cret") {
+			t.Errorf("monsys %s printed the channel's password:\n%s", strings.Join(r.args, " "), r.stdout)
+		}
+	}
+	golden(t, "channels-test-failed", owner.run(t, "", nil, "channels", "test", "mail"))
+	golden(t, "channels-rm", owner.must(t, "channels", "rm", "ops"))
+	golden(t, "channels-rm-again", owner.run(t, "", nil, "channels", "rm", "ops"))
 }

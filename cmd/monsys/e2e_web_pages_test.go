@@ -2,8 +2,10 @@ package main_test
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -250,8 +252,70 @@ func TestDashboard(t *testing.T) {
 		b.check(t, "people")
 	})
 
+	t.Run("notifications: add an ntfy channel, send a test, read its log", func(t *testing.T) {
+		got := make(chan string, 8)
+		ntfy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			got <- string(body)
+			_, _ = w.Write([]byte(`{"id":"e2e"}`))
+		}))
+		defer ntfy.Close()
+		b.open(t, base+"/notifications")
+		b.waitFor(t, "the empty list", `document.body.dataset.ready === 'true' && !!document.querySelector('#channels-state .empty')`)
+		b.do(t, "add channel", chromedp.Click(chromedp.ID("channel-new")))
+		b.waitFor(t, "the channel dialog", `document.querySelector('#channel-dialog').open && !!document.querySelector('#k-topic')`)
+		b.screenshot(t, "notifications-form")
+		b.fillAndSubmit(t, "#channel-form", map[string]string{"name": "On-call", "k_server": ntfy.URL, "k_topic": "monsys-e2e",
+			"k_token": "tk_e2e_secret", "routing.tags": "db", "quiet_hours.start": "", "group_window_s": "10"})
+		row := `document.querySelector('#channels-table tr[data-channel="On-call"]')`
+		b.waitFor(t, "the new channel", `!!`+row)
+		if txt := eval[string](t, b, row+`.textContent`); !strings.Contains(txt, "ntfy://127.0.0.1") || strings.Contains(txt, "tk_e2e_secret") ||
+			!strings.Contains(txt, "tags db") || !strings.Contains(txt, "grouped over 10 s") {
+			t.Errorf("the channel's row shows %q", txt)
+		}
+		var chans struct {
+			Items []struct{ Name, Kind, Target string }
+		}
+		d.owner.call(t, http.MethodGet, "/api/v1/notification-channels", "", nil, http.StatusOK, &chans)
+		if len(chans.Items) != 1 || chans.Items[0].Kind != "ntfy" || chans.Items[0].Target != "ntfy://127.0.0.1" {
+			t.Errorf("channels after adding one in the page: %+v", chans.Items)
+		}
+		b.do(t, "send a test", chromedp.Evaluate[chromedp.Void](row+`.querySelector('button').click()`))
+		b.waitFor(t, "the test's toast", `[...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Test message sent to On-call'))`)
+		select {
+		case m := <-got:
+			if !strings.Contains(m, "This is a test message from monsys") {
+				t.Errorf("ntfy received %q", m)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the test message did not reach ntfy")
+		}
+		b.do(t, "open the log", chromedp.Evaluate[chromedp.Void](`[...`+row+`.querySelectorAll('button')].find(x => x.textContent === 'Log').click()`))
+		b.waitFor(t, "the test in the log", `[...document.querySelectorAll('#channel-log-table tbody tr')].some(r => r.textContent.includes('test message') && r.textContent.includes('delivered'))`)
+		b.screenshot(t, "notifications")
+
+		// Edit: only critical alerts from now on; the URL stays as it was.
+		b.do(t, "edit", chromedp.Evaluate[chromedp.Void](`[...`+row+`.querySelectorAll('button')].find(x => x.textContent === 'Edit').click()`))
+		b.waitFor(t, "the filled edit form", `document.querySelector('#channel-dialog').open && document.querySelector('#c-name').value === 'On-call' && document.querySelector('#c-tags').value === 'db'`)
+		b.do(t, "tick critical", chromedp.Click(chromedp.CSS(`#channel-form input[name="sev_critical"]`)))
+		b.do(t, "save", chromedp.Click(chromedp.CSS(`#channel-form button[type=submit]`)))
+		b.waitFor(t, "the routing in the row", `(`+row+` || {textContent: ''}).textContent.includes('critical · tags db')`)
+		var listed struct {
+			Items []struct {
+				Target  string
+				Routing struct{ Severities, Tags []string }
+			}
+		}
+		d.owner.call(t, http.MethodGet, "/api/v1/notification-channels", "", nil, http.StatusOK, &listed)
+		if ch := listed.Items; len(ch) != 1 || ch[0].Target != "ntfy://127.0.0.1" || len(ch[0].Routing.Severities) != 1 ||
+			ch[0].Routing.Severities[0] != "critical" || len(ch[0].Routing.Tags) != 1 {
+			t.Errorf("after editing: %+v", listed.Items)
+		}
+		b.check(t, "notifications")
+	})
+
 	t.Run("every page opens without errors, in light, dark and at 360 px", func(t *testing.T) {
-		pages := []string{"/", "/hosts/" + web01, "/alerts", "/alert-rules", "/inventory?kind=packages&name=openssl", "/webhooks",
+		pages := []string{"/", "/hosts/" + web01, "/alerts", "/alert-rules", "/inventory?kind=packages&name=openssl", "/webhooks", "/notifications",
 			"/settings/people", "/settings/api-keys", "/settings/enrollment", "/security", "/audit", "/account", "/no-such-page"}
 		for _, p := range pages {
 			b.open(t, base+p)
@@ -266,7 +330,7 @@ func TestDashboard(t *testing.T) {
 			name  string
 		}{{true, 0, "dark"}, {false, 360, "360"}, {true, 360, "dark-360"}} {
 			b.theme(t, v.dark, v.width)
-			for _, p := range []struct{ path, name string }{{"/", "fleet"}, {"/hosts/" + web01, "host"}, {"/alerts", "alerts"}} {
+			for _, p := range []struct{ path, name string }{{"/", "fleet"}, {"/hosts/" + web01, "host"}, {"/alerts", "alerts"}, {"/notifications", "notifications"}} {
 				b.open(t, base+p.path)
 				if p.name == "host" {
 					b.waitCharts(t, 0)
@@ -353,7 +417,7 @@ func TestDashboard(t *testing.T) {
 		if visible(".alert-actions button") {
 			t.Error("a viewer sees Resolve buttons")
 		}
-		if visible(`a[href="/webhooks"]`) || visible(`a[href="/audit"]`) {
+		if visible(`a[href="/webhooks"]`) || visible(`a[href="/notifications"]`) || visible(`a[href="/audit"]`) {
 			t.Error("a viewer's navigation links to admin pages")
 		}
 		b.open(t, base+"/hosts/"+web01+"?tab=governance")

@@ -59,8 +59,10 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
 	// The hub restarts once after seeding: a check interval of an hour
 	// keeps that from counting as an outage (hub_restarted) in the pages.
+	// Loopback is allowed so that a notification channel can reach the
+	// test's own ntfy stand-in.
 	s := newSite(t, bin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword, "MONSYS_PUBLIC_URL="+url,
-		"MONSYS_SILENT_CHECK_INTERVAL=1h")
+		"MONSYS_SILENT_CHECK_INTERVAL=1h", "MONSYS_WEBHOOK_ALLOW_CIDRS=127.0.0.1/32")
 	d := &dashboardSite{site: s, agents: map[string]agent{}}
 
 	h := s.startOn(t, port)

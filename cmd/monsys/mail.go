@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -20,11 +19,11 @@ const mailInterval = 5 * time.Second
 // or logs it when no mail server is configured.
 func newMailJob(cfg config.Config, st *store.Store, log *slog.Logger) (workers.Job, error) {
 	var sender mail.Sender = mail.Log{Logger: log.With("component", "mail")}
-	if cfg.SMTPURL != "" {
-		s, err := mail.ParseSMTP(cfg.SMTPURL, cfg.SMTPFrom)
-		if err != nil {
-			return workers.Job{}, fmt.Errorf("MONSYS_SMTP_URL: %w", err)
-		}
+	s, err := smtpSender(cfg)
+	if err != nil {
+		return workers.Job{}, err
+	}
+	if s != nil {
 		sender = s
 	}
 	return workers.Job{Name: "mail", Interval: mailInterval, RunAtStart: true, Run: mail.NewOutbox(st, sender, log).Run}, nil

@@ -21,6 +21,7 @@ import (
 	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/diskspace"
+	"github.com/monsys/monsys/notify"
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
@@ -138,7 +139,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	jobs := append(maintenanceJobs(pool, db.dialect, retention, log), storageJobs(pool, db.dialect, tiers, log)...)
+	channels, notifyJobs, err := newNotifications(cfg, pool, reg, log)
+	if err != nil {
+		return err
+	}
 	jobs = append(jobs, mailJob, pruneAccountsJob(st, log))
+	jobs = append(jobs, notifyJobs...)
 	jobs = append(jobs, db.watchdogJobs()...)
 	disk := diskWatcher(ctx, db, pool, log)
 	if disk != nil {
@@ -166,7 +172,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
 		log.Info("ingest drained")
 	}()
-	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.service, queries, disk)
+	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.service, queries, disk, channels)
 	if err != nil {
 		return err
 	}
@@ -223,10 +229,10 @@ func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
 }
 
 func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Registry, dialect string, ing *ingest.Service, q *query.Service,
-	disk *diskspace.Watcher) (*api.Server, error) {
+	disk *diskspace.Watcher, channels *notify.Service) (*api.Server, error) {
 	cfg := m.Config
 	deps := api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q,
-		Fleet: fleet.New(st, q, nil)}
+		Fleet: fleet.New(st, q, nil), Notify: channels}
 	if disk != nil {
 		deps.Disk = disk
 	}
@@ -238,7 +244,7 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Re
 		return nil, err
 	}
 	if totpKey == nil {
-		m.Logger.Warn("MONSYS_TOTP_KEY is not set: TOTP secrets are stored unencrypted")
+		m.Logger.Warn("MONSYS_TOTP_KEY is not set: TOTP secrets and notification channel URLs are stored unencrypted")
 	}
 	if deps.Pages, err = web.New(web.Config{PublicURL: cfg.PublicURL, Version: buildVersion()}, m.Logger); err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import * as alerts from './pages/alerts.js';
 import * as rules from './pages/rules.js';
 import * as inventory from './pages/inventory.js';
 import * as webhooks from './pages/webhooks.js';
+import * as notifications from './pages/notifications.js';
 import * as people from './pages/people.js';
 import * as apikeys from './pages/apikeys.js';
 import * as enrollment from './pages/enrollment.js';
@@ -23,7 +24,7 @@ import * as audit from './pages/audit.js';
 import * as account from './pages/account.js';
 import * as security from './pages/security.js';
 
-const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, webhooks, people, apikeys, enrollment, audit, account, security };
+const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, webhooks, notifications, people, apikeys, enrollment, audit, account, security };
 
 // chrome fills the navigation bar with the signed-in person.
 function chrome(s) {
