@@ -13,7 +13,7 @@
 // as TOTP secrets are), and never shown again: answers carry the scheme
 // and the host the hub connects to (slack://hooks.slack.com).
 //
-// Outbox. A trigger on alert_events (migration 0013) writes one
+// Outbox. A trigger on alert_events (migration 0015) writes one
 // notification_outbox row per firing or resolved event and channel whose
 // routing matches, in the transaction that writes the event: whichever
 // code raised or resolved the alert, the row commits with it or not at
