@@ -153,6 +153,26 @@ func TestDashboard(t *testing.T) {
 		b.check(t, "host tabs")
 	})
 
+	t.Run("host lists its containers under the charts", func(t *testing.T) {
+		web02 := d.agents["web-02"].ID
+		b.open(t, base+"/hosts/"+web02)
+		b.waitCharts(t, 0)
+		if !eval[bool](t, b, `document.querySelector('#host-containers').hidden`) {
+			t.Error("a host without container series shows a Containers table")
+		}
+		ingestContainers(t, d.hub, d.agents["web-01"], d.keys["web-01"])
+		b.open(t, base+"/hosts/"+web01)
+		b.waitFor(t, "the containers table", `document.querySelectorAll('#containers-table tbody tr').length === 2`)
+		rows := eval[[][]string](t, b, `[...document.querySelectorAll('#containers-table tbody tr')].map(r => [...r.cells].map(c => c.textContent))`)
+		want := [][]string{{"db", "postgres:16", "50 %", "1.0 GiB"}, {"web", "nginx:1.27", "10 %", "256 MiB"}}
+		if fmt.Sprint(rows) != fmt.Sprint(want) {
+			t.Errorf("containers table %q, want %q (busiest first)", rows, want)
+		}
+		b.do(t, "scroll to the containers", chromedp.ScrollIntoView(`#host-containers`))
+		b.screenshot(t, "host-containers")
+		b.check(t, "host containers")
+	})
+
 	t.Run("alerts: resolve one with a note", func(t *testing.T) {
 		b.open(t, base+"/alerts")
 		id := eval[string](t, b, `document.querySelector('article[data-alert].firing').dataset.alert`)

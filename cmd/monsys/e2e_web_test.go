@@ -29,6 +29,7 @@ type dashboardSite struct {
 	hub    *hub
 	owner  *client
 	agents map[string]agent // by hostname
+	keys   map[string]ed25519.PrivateKey
 	// inviteLink is the accept-invite link mailed to viewerEmail.
 	inviteLink string
 }
@@ -61,7 +62,7 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 	// keeps that from counting as an outage (hub_restarted) in the pages.
 	s := newSite(t, bin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword, "MONSYS_PUBLIC_URL="+url,
 		"MONSYS_SILENT_CHECK_INTERVAL=1h")
-	d := &dashboardSite{site: s, agents: map[string]agent{}}
+	d := &dashboardSite{site: s, agents: map[string]agent{}, keys: map[string]ed25519.PrivateKey{}}
 
 	h := s.startOn(t, port)
 	h.waitHealthy(t)
@@ -77,6 +78,7 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 		}
 		a := c.registerKey(t, tok.Token, "machine-"+fh.name, fh.name, pub, http.StatusCreated)
 		d.agents[fh.name] = a
+		d.keys[fh.name] = priv
 		// A 5-minute heartbeat interval keeps the agents online for the
 		// test (15 minutes) and lets interval=auto read the seeded minutes
 		// (it never picks buckets finer than the agent reports).
@@ -112,6 +114,37 @@ func ingestAlert(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, key, se
 	}
 	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
 		t.Fatalf("ingest alert = %d, want 200", status)
+	}
+}
+
+// ingestContainers sends, as the agent, three samples 5 minutes apart (the
+// agents' interval) of two containers' CPU counters and memory, so the
+// host page has a rate to show: web uses 10 % of a core, db 50 %.
+func ingestContainers(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey) {
+	t.Helper()
+	now := time.Now()
+	var ms []wire.Metric
+	for _, c := range []struct {
+		name, image string
+		cpuPer5m    float64
+		memory      float64
+	}{{"web", "nginx:1.27", 30, 256 << 20}, {"db", "postgres:16", 150, 1 << 30}} {
+		labels := map[string]string{"container": c.name, "image": c.image}
+		var cpu, mem []wire.Sample
+		for i := range 3 {
+			at := now.Add(time.Duration(i-2) * 5 * time.Minute).UnixMilli()
+			cpu = append(cpu, wire.Sample{TimeMs: at, Value: 1000 + c.cpuPer5m*float64(i)})
+			mem = append(mem, wire.Sample{TimeMs: at, Value: c.memory})
+		}
+		ms = append(ms, wire.Metric{Name: "container_cpu_seconds_total", Labels: labels, Samples: cpu},
+			wire.Metric{Name: "container_memory_bytes", Labels: labels, Samples: mem})
+	}
+	body, err := json.Marshal(wire.Batch{BatchID: uuid.NewString(), Metrics: ms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
+		t.Fatalf("ingest container series = %d, want 200", status)
 	}
 }
 
