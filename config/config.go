@@ -52,7 +52,7 @@ type Config struct {
 	RetentionOneHour    time.Duration `env:"RETENTION_1H" envDefault:"17520h" help:"how long the 1-hour rollup (samples_1h) is kept"`
 
 	DefaultRulesExisting string        `env:"DEFAULT_RULES_EXISTING" envDefault:"install" help:"install: tenants created before the default alert rules existed get them at the next start; decline: they do not (POST /api/v1/alert-rules/defaults adds them later)"`
-	SilentAfterIntervals int           `env:"SILENT_AFTER_INTERVALS" envDefault:"3" help:"an agent is silent (alert raised) after this many of its expected reporting intervals of hub up time without a batch"`
+	SilentAfterIntervals int           `env:"SILENT_AFTER_INTERVALS" envDefault:"3" help:"an agent is silent (alert raised) after this many of its expected reporting intervals of hub up time without a batch, in tenants without a silent rule (the default rule host_silent sets it per tenant)"`
 	SilentCheckEvery     time.Duration `env:"SILENT_CHECK_INTERVAL" envDefault:"30s" help:"how often the silent-agent check runs; no pass for 3 of these counts as a hub outage (one hub_restarted alert, allowances start again)"`
 	SilentRestartGrace   time.Duration `env:"SILENT_RESTART_GRACE" envDefault:"90s" help:"after a hub start or outage no agent is silent before this much up time (at least the agents' 60 s longest retry backoff)"`
 	WebhookAllowCIDRs    string        `env:"WEBHOOK_ALLOW_CIDRS" help:"comma-separated address ranges webhooks may reach although they are loopback, private or link-local (e.g. 10.20.0.0/16)"`

@@ -229,6 +229,43 @@ func TestDashboard(t *testing.T) {
 		}
 	})
 
+	t.Run("alert rules: host silent is edited like a rule", func(t *testing.T) {
+		var rules struct {
+			Items []struct {
+				ID, Builtin, Agg string
+				Threshold        float64
+				Enabled          bool
+			}
+		}
+		hostSilent := func() (id string, threshold float64, enabled bool) {
+			d.owner.call(t, http.MethodGet, "/api/v1/alert-rules?limit=100", "", nil, http.StatusOK, &rules)
+			for _, r := range rules.Items {
+				if r.Builtin == "host_silent" {
+					return r.ID, r.Threshold, r.Enabled
+				}
+			}
+			t.Fatalf("no host_silent rule among %+v", rules.Items)
+			return "", 0, false
+		}
+		id, _, _ := hostSilent()
+		b.open(t, base+"/alert-rules")
+		row := `#rules-table tr[data-rule="` + id + `"]`
+		b.waitFor(t, "the host silent row", `!!document.querySelector('`+row+`')`)
+		if cond := b.text(t, row+" td:nth-child(2)"); !strings.Contains(cond, "reporting intervals") {
+			t.Errorf("host silent's condition reads %q, want the allowance in reporting intervals", cond)
+		}
+		b.do(t, "edit host silent", chromedp.Click(chromedp.CSS(row+` button`)))
+		b.waitFor(t, "the silent form", `document.querySelector('#rule-dialog').open && !document.querySelector('#r-silent-hint').hidden && document.querySelector('#r-metric-row').hidden`)
+		b.do(t, "disable", chromedp.Click(chromedp.ID("r-enabled")))
+		b.screenshot(t, "rules-host-silent")
+		b.fillAndSubmit(t, "#rule-form", map[string]string{"threshold": "5"})
+		b.waitFor(t, "the saved rule", `!document.querySelector('#rule-dialog').open`)
+		if _, threshold, enabled := hostSilent(); threshold != 5 || enabled {
+			t.Errorf("host silent after the form: threshold %v, enabled %v; want 5, disabled", threshold, enabled)
+		}
+		b.check(t, "rules host silent")
+	})
+
 	t.Run("people: revoke a pending invitation", func(t *testing.T) {
 		const email = "pending@e2e.test"
 		d.owner.call(t, http.MethodPost, "/api/v1/invitations", "", map[string]any{"email": email, "role": "member"}, http.StatusCreated, nil)
