@@ -101,6 +101,12 @@ func TestDashboard(t *testing.T) {
 		for _, id := range []string{"load", "memory", "filesystems", "diskio", "network"} {
 			b.checkChart(t, id)
 		}
+		facts := b.text(t, "#host-facts")
+		for _, want := range []string{"debian 12.7 · amd64", "6.1.0-28-amd64", "4 CPUs", "16 GiB memory", "kvm", "10.0.0.11, 2001:db8::11", "agent 0.0.0-e2e"} {
+			if !strings.Contains(facts, want) {
+				t.Errorf("host facts %q lack %q (the agent's host inventory)", facts, want)
+			}
+		}
 		b.screenshot(t, "host-light")
 
 		b.do(t, "7 days", chromedp.Click(chromedp.CSS(`button[data-range="7d"]`)))

@@ -89,6 +89,7 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 			"tags": fh.tags, "maintenance_windows": []any{}}, http.StatusOK, nil)
 		if fh.name == "web-01" {
 			ingestAlert(t, h, a, priv, "disk_full:/var", "critical", "/var is 97% full")
+			ingestHostFacts(t, h, a, priv, webHostFacts)
 		}
 	}
 	c.call(t, http.MethodPost, "/api/v1/invitations", "", map[string]any{"email": viewerEmail, "role": "viewer"}, http.StatusCreated, nil)
@@ -114,6 +115,31 @@ func ingestAlert(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, key, se
 	}
 	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
 		t.Fatalf("ingest alert = %d, want 200", status)
+	}
+}
+
+// webHostFacts is web-01's host inventory, which the host page shows in
+// its header.
+var webHostFacts = wire.HostInfo{Hostname: "web-01", OS: "linux", Platform: "debian", PlatformVersion: "12.7",
+	KernelVersion: "6.1.0-28-amd64", Arch: "amd64", CPUModel: "AMD EPYC 7543 32-Core Processor", CPUCores: 4,
+	MemoryBytes: 16 << 30, Virtualization: "kvm", BootTime: 1764900000, MachineID: "machine-web-01",
+	Addresses: []string{"10.0.0.11", "2001:db8::11"}}
+
+// ingestHostFacts sends the agent's host inventory part, as the agent does
+// at its start.
+func ingestHostFacts(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, facts wire.HostInfo) {
+	t.Helper()
+	item, err := json.Marshal(facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := json.Marshal(wire.Batch{BatchID: uuid.NewString(),
+		Inventory: []wire.InventoryPart{{Kind: wire.KindHost, CollectedAt: time.Now().UnixMilli(), Items: item}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
+		t.Fatalf("ingest host facts = %d, want 200", status)
 	}
 }
 
