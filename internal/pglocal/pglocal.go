@@ -124,20 +124,19 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 	if c.initialized, err = c.initdbIfNeeded(ctx, opts.Fast); err != nil {
 		return nil, err
 	}
-	if err := c.writeHBA(opts.TCP); err != nil {
+	if c.reused, err = c.reuseIfRunning(ctx); err != nil {
 		return nil, err
 	}
-	if c.reused, err = c.reuseIfRunning(ctx); err != nil {
+	// Only now: a refused reuse leaves the running server's file alone.
+	if err := c.writeHBA(opts.TCP); err != nil {
 		return nil, err
 	}
 	if c.reused {
 		if err := c.reload(ctx); err != nil {
 			return nil, err
 		}
-	} else {
-		if err := c.start(ctx, args); err != nil {
-			return nil, err
-		}
+	} else if err := c.start(ctx, args); err != nil {
+		return nil, err
 	}
 	c.logger.Info("postgres cluster ready", "bin_dir", binDir, "socket", l.socket,
 		"initialized", c.initialized, "reused", c.reused, "elapsed", time.Since(began).Round(time.Millisecond))
