@@ -123,13 +123,15 @@ func grafanaDatasource(cfg config.Config, host string) (string, error) {
 			PostgresVersion: postgresVersion(cfg.DataDir), TimescaleDB: true, TimeInterval: "30s", MaxOpenConns: 10},
 		SecureJSONData: map[string]string{"password": "${MONSYS_GRAFANA_DB_PASSWORD}"},
 	}}}
-	b, err := yaml.Marshal(ds)
-	if err != nil {
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(ds); err != nil {
 		return "", err
 	}
 	return "# Grafana datasource for monsys' embedded PostgreSQL (`monsys grafana datasource`).\n" +
 		"# Grafana reads MONSYS_GRAFANA_DB_PASSWORD from its own environment. The dashboards\n" +
-		"# in deploy/grafana/dashboards refer to this datasource by its uid, monsys-pg.\n" + string(b), nil
+		"# in deploy/grafana/dashboards refer to this datasource by its uid, monsys-pg.\n" + b.String(), nil
 }
 
 type provisioningFile struct {
@@ -143,6 +145,7 @@ type grafanaSource struct {
 	Type           string            `yaml:"type"`
 	Access         string            `yaml:"access"`
 	IsDefault      bool              `yaml:"isDefault"`
+	Editable       bool              `yaml:"editable"`
 	URL            string            `yaml:"url"`
 	User           string            `yaml:"user"`
 	JSONData       grafanaJSONData   `yaml:"jsonData"`
