@@ -25,6 +25,7 @@ type Config struct {
 	SpoolMaxBytes     int64
 	SpoolSync         time.Duration
 	TopProcesses      int
+	Containers        string // auto: per-container series from cgroup v2 when present; off: none
 	Root              string // host root: "/" or where the host is mounted in a container
 	Push              bool
 	LogLevel          string
@@ -67,6 +68,7 @@ func settings() []setting {
 			c.TopProcesses = n
 			return err
 		}},
+		{"containers", "CONTAINERS", "auto", "per-container CPU, memory, network and block I/O of Docker and Podman containers (cgroup v2): auto or off", func(c *Config, v string) error { c.Containers = v; return nil }},
 		{"root", "ROOT", "/", "host root directory (set when the agent runs in a container with the host mounted)", func(c *Config, v string) error { c.Root = v; return nil }},
 		{"push", "PUSH", "true", "keep the push WebSocket to the hub open", func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
@@ -214,6 +216,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TopProcesses < 0 || c.TopProcesses > 100 {
 		errs = append(errs, fmt.Errorf("--top-processes / MONSYS_AGENT_TOP_PROCESSES=%d: want 0 to 100", c.TopProcesses))
+	}
+	if c.Containers != "auto" && c.Containers != "off" {
+		errs = append(errs, fmt.Errorf("--containers / MONSYS_AGENT_CONTAINERS=%q: want auto or off", c.Containers))
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

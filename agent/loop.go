@@ -27,6 +27,7 @@ const maxPending = 64
 // appends it to the spool.
 func (a *Agent) collectLoop(ctx context.Context, sp *spool.Spool, snd *sender.Sender) error {
 	col := collect.New(collect.Paths{Proc: a.rootPath("/proc"), Sys: a.rootPath("/sys"), Etc: a.rootPath("/etc")}, a.cfg.TopProcesses)
+	a.withContainers(col)
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithEncoderLevel(zstd.SpeedDefault),
 		zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
 	if err != nil {
@@ -177,4 +178,19 @@ func (a *Agent) handlePush(_ context.Context, msg wire.PushMessage) *wire.PushMe
 		return nil
 	}
 	return &wire.PushMessage{Type: wire.PushError, ID: msg.ID, Error: "unknown message type " + msg.Type}
+}
+
+// withContainers adds per-container series to col unless --containers=off
+// or the host has no cgroup v2 (then it says so once).
+func (a *Agent) withContainers(col *collect.Collector) {
+	if a.cfg.Containers == "off" {
+		return
+	}
+	root := a.rootPath("/sys/fs/cgroup")
+	if !collect.CgroupV2(root) {
+		a.log.Info("no container metrics: no cgroup v2 hierarchy", "cgroup_root", root)
+		return
+	}
+	col.WithContainers(collect.ContainerOptions{CgroupRoot: root, Proc: a.rootPath("/proc"), Logger: a.log,
+		Sockets: []string{a.rootPath("/var/run/docker.sock"), a.rootPath("/run/podman/podman.sock")}})
 }

@@ -22,8 +22,13 @@
 //
 // The silent check raises a system alert (key agent_silent) for an agent
 // that reported once and then not within N of its expected intervals
-// (heartbeat interval_s × MONSYS_SILENT_AFTER_INTERVALS), and resolves it
-// when the agent reports again.
+// (heartbeat interval_s × N), and resolves it when the agent reports
+// again. N and the alert's severity are the tenant's silent rule's (agg
+// silent, threshold N: the default rule host_silent, which people edit like
+// any rule; the rule evaluator skips it). A tenant whose silent rules are
+// all disabled gets no silent alerts, and its open ones resolve; a tenant
+// without any (it declined or deleted the defaults) is judged with
+// MONSYS_SILENT_AFTER_INTERVALS.
 //
 // Hub outages. Only time the hub was up to hear agents counts. Every pass
 // of the silent check records itself (store.TickHub, table hub_liveness):

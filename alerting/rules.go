@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/monsys/monsys/query"
+	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 )
 
@@ -34,6 +35,11 @@ const (
 	// AggPredictLinear is the least-squares line through the window's
 	// minute averages, read Predict past now (Prometheus' predict_linear).
 	AggPredictLinear = "predict_linear"
+	// AggSilent is the host-silent rule: it holds for an agent that sent
+	// nothing for Threshold of its reporting intervals of the hub's up
+	// time. The silent check (Silent) evaluates it, not the Evaluator;
+	// it reads no metric.
+	AggSilent = store.SilentRuleAgg
 )
 
 // Aggs lists every agg a rule may use.
@@ -42,7 +48,7 @@ func Aggs() []string {
 	for _, a := range tsdb.AllAggs() {
 		out = append(out, string(a))
 	}
-	return append(out, AggIncrease, AggPredictLinear)
+	return append(out, AggIncrease, AggPredictLinear, AggSilent)
 }
 
 // Spec is a rule as a person writes it.
@@ -74,6 +80,9 @@ func (s Spec) Validate() []FieldError {
 	if s.Name == "" || len(s.Name) > 200 {
 		add("name", "1 to 200 characters")
 	}
+	if s.Agg == AggSilent {
+		return append(errs, s.validateSilent()...)
+	}
 	if !query.IsMetricName(s.Metric) {
 		add("metric", "must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)")
 	}
@@ -83,7 +92,7 @@ func (s Spec) Validate() []FieldError {
 		}
 	}
 	if !slices.Contains(Aggs(), s.Agg) {
-		add("agg", "must be avg, min, max, last, sum, increase or predict_linear")
+		add("agg", "must be avg, min, max, last, sum, increase, predict_linear or silent")
 	}
 	switch {
 	case s.Agg == AggPredictLinear && (s.Predict < time.Minute || s.Predict > 30*24*time.Hour || s.Predict%time.Second != 0):
@@ -121,6 +130,33 @@ func (s Spec) Validate() []FieldError {
 		}
 	default:
 		add("scope", "must be fleet, agent or tag")
+	}
+	return errs
+}
+
+// validateSilent checks a host-silent rule: the threshold is the
+// allowance in reporting intervals, op is >=, and there is no metric,
+// match, prediction or for-duration; it covers the whole fleet.
+func (s Spec) validateSilent() []FieldError {
+	var errs []FieldError
+	add := func(f, msg string) { errs = append(errs, FieldError{Field: f, Message: msg}) }
+	if s.Metric != "" || s.Match != "" {
+		add("metric", "a silent rule reads no metric: leave metric and match empty")
+	}
+	if s.Op != ">=" {
+		add("op", "a silent rule's op is >= (silent for at least threshold intervals)")
+	}
+	if math.IsNaN(s.Threshold) || s.Threshold < 2 || s.Threshold > 1000 {
+		add("threshold", "a silent rule's threshold is the allowance in reporting intervals: 2 to 1000")
+	}
+	if s.Predict != 0 || s.For != 0 {
+		add("for", "a silent rule has no for-duration or prediction: the threshold is the allowance")
+	}
+	if !slices.Contains(Severities, s.Severity) {
+		add("severity", "must be info, warning or critical")
+	}
+	if s.Scope != ScopeFleet || s.AgentSet || s.Tag != "" {
+		add("scope", "a silent rule covers the whole fleet")
 	}
 	return errs
 }

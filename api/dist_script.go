@@ -37,8 +37,10 @@ WantedBy=multi-user.target
 
 // installSh is the install script template; Hub, Token and the SHA-256
 // of each architecture's binary arrive shell-quoted. MONSYS_INSTALL_ROOT,
-// when set, installs under that directory instead of / and leaves systemd
-// alone (tests run the script that way; it also stages an image).
+// when set, installs under that directory instead of / as a root
+// filesystem: systemd is used only when $ROOT/run/systemd/system exists,
+// so staging an image leaves it alone (tests run the script that way, and
+// give it a systemd of their own to see the token leave agent.conf).
 const installSh = `#!/bin/sh
 # monsys agent installer, served by the hub with an enrollment token filled
 # in. Run as root:  curl -fsSL '<hub>/api/v1/agent/install.sh?token=mse_…' | sh
@@ -98,15 +100,15 @@ mkdir -p "$(dirname "$UNIT")"
 cat > "$UNIT" <<'EOF'
 {{.Unit}}EOF
 
-if [ -z "$ROOT" ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+if command -v systemctl >/dev/null 2>&1 && [ -d "$ROOT/run/systemd/system" ]; then
   systemctl daemon-reload
   systemctl enable monsys-agent.service
   systemctl restart monsys-agent.service
   # The token is needed for the first registration only: once the agent
   # holds its own identity, it leaves agent.conf.
   i=0
-  while [ ! -s "$STATE_DIR/state.json" ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
-  if [ -s "$STATE_DIR/state.json" ]; then
+  while [ ! -s "$ROOT$STATE_DIR/state.json" ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+  if [ -s "$ROOT$STATE_DIR/state.json" ]; then
     sed -i '/^MONSYS_AGENT_TOKEN=/d' "$CONF_DIR/agent.conf"
     echo "monsys-agent installed, registered and started; logs: journalctl -u monsys-agent"
   else

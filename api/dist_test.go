@@ -132,6 +132,60 @@ func TestInstallScriptChecksTheBinary(t *testing.T) {
 	}
 }
 
+// TestInstallScriptDropsTheTokenOnceRegistered runs the served script into
+// a staging root with a systemd of the test's own: a systemctl on PATH
+// whose restart "registers" the agent (writes its state.json) only if
+// agent.conf holds the token then. The script starts the agent, waits for
+// the registration and removes the token from agent.conf, keeping the rest.
+func TestInstallScriptDropsTheTokenOnceRegistered(t *testing.T) {
+	t.Parallel()
+	dist := t.TempDir()
+	arch := map[string]string{"x86_64": "amd64", "aarch64": "arm64"}[uname(t)]
+	if arch == "" {
+		t.Fatalf("no agent build for this machine (%s)", uname(t))
+	}
+	if err := os.WriteFile(filepath.Join(dist, "monsys-agent-linux-"+arch), []byte("#!/bin/sh\necho monsys-agent test\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(c *Config) { c.AgentDistDir = dist })
+	fx := e.newTenant("install")
+	tok, _ := e.enrollmentToken(fx.Tenant.ID, nil, nil)
+	script := e.do("GET", "/api/v1/agent/install.sh?token="+tok, cred{}, nil).Body
+
+	root, bin := t.TempDir(), t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "run/systemd/system"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	systemctl := `#!/bin/sh
+echo "$*" >> "$MONSYS_INSTALL_ROOT/systemctl.log"
+[ "$1" = restart ] || exit 0
+grep -q '^MONSYS_AGENT_TOKEN=` + tok + `$' "$MONSYS_INSTALL_ROOT/etc/monsys-agent/agent.conf" || { echo "no token to register with" >&2; exit 1; }
+mkdir -p "$MONSYS_INSTALL_ROOT/var/lib/monsys-agent"
+echo '{"agent_id":"registered"}' > "$MONSYS_INSTALL_ROOT/var/lib/monsys-agent/state.json"
+`
+	if err := os.WriteFile(filepath.Join(bin, "systemctl"), []byte(systemctl), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, code := runScript(t, script, []string{"MONSYS_INSTALL_ROOT=" + root, "PATH=" + bin + ":" + os.Getenv("PATH")})
+	if code != 0 || !strings.Contains(out, "registered and started") {
+		t.Fatalf("install with systemd exited %d:\n%s", code, out)
+	}
+	calls, err := os.ReadFile(filepath.Join(root, "systemctl.log"))
+	if err != nil || !strings.Contains(string(calls), "enable monsys-agent.service") || !strings.Contains(string(calls), "restart monsys-agent.service") {
+		t.Errorf("systemctl was called with %q (%v), want enable and restart", calls, err)
+	}
+	conf, err := os.ReadFile(filepath.Join(root, "etc/monsys-agent/agent.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(conf), tok) || strings.Contains(string(conf), "MONSYS_AGENT_TOKEN") {
+		t.Errorf("agent.conf still holds the enrollment token after registration:\n%s", conf)
+	}
+	if !strings.Contains(string(conf), "MONSYS_AGENT_HUB="+e.base) || !strings.Contains(string(conf), "MONSYS_AGENT_STATE_DIR=/var/lib/monsys-agent") {
+		t.Errorf("agent.conf lost more than the token:\n%s", conf)
+	}
+}
+
 func uname(t *testing.T) string {
 	t.Helper()
 	out, err := exec.Command("uname", "-m").Output()

@@ -279,3 +279,118 @@ func TestDecoyEventsRaiseAlertsAndCountSources(t *testing.T) {
 		t.Errorf("alerts %v, want one per decoy touched", got)
 	}
 }
+
+// TestHostSilentIsTheTenantsRule: the default rule host_silent sets each
+// tenant's allowance and severity; disabling it stops (and resolves) that
+// tenant's silent alerts while another tenant's go on; the rule evaluator
+// leaves it alone; a silent rule names no metric and covers the fleet.
+func TestHostSilentIsTheTenantsRule(t *testing.T) {
+	e := newEnv(t)
+	acme, acmeOwner := e.freshTenant("acme")
+	beta, betaOwner := e.freshTenant("beta")
+	silentRule := func(owner cred) alertRuleReply {
+		t.Helper()
+		var pg page[alertRuleReply]
+		e.do("GET", "/api/v1/alert-rules?limit=100", owner, nil).want(t, http.StatusOK, &pg)
+		for _, r := range pg.Items {
+			if r.Builtin == "host_silent" {
+				return r
+			}
+		}
+		t.Fatalf("no host_silent rule in %+v", pg.Items)
+		return alertRuleReply{}
+	}
+	rule := silentRule(acmeOwner)
+	if rule.Agg != "silent" || rule.Threshold != 3 || rule.Op != ">=" || rule.Metric != "" || !rule.Enabled {
+		t.Fatalf("default host_silent rule %+v, want agg silent >= 3, enabled", rule)
+	}
+	put := func(threshold float64, severity string, enabled bool) {
+		t.Helper()
+		e.do("PUT", "/api/v1/alert-rules/"+rule.ID.String(), acmeOwner, map[string]any{"name": rule.Name, "metric": "", "agg": "silent",
+			"op": ">=", "threshold": threshold, "severity": severity, "scope": "fleet", "enabled": enabled}).want(t, http.StatusOK, nil)
+	}
+	// Two agents, one per tenant, last heard 45 s ago at a 10 s interval.
+	stopped := map[uuid.UUID]pinnedAgent{acme.Tenant.ID: e.pinnedAgent(acme.Tenant.ID, "acme-1"), beta.Tenant.ID: e.pinnedAgent(beta.Tenant.ID, "beta-1")}
+	for _, a := range stopped {
+		b := &wire.Batch{BatchID: uuid.Must(uuid.NewV7()).String(), Heartbeat: &wire.Heartbeat{UptimeS: 60, AgentVersion: "1.0.0", IntervalS: 10}}
+		e.ingest(a, zstdBody(t, wire.AppendBatchJSON(nil, b)), "zstd", time.Now()).want(t, http.StatusOK, nil)
+		e.exec(`UPDATE agents SET last_seen_at = now() - interval '45 seconds' WHERE id = $1`, a.ID)
+	}
+	// The hub-wide allowance is 100 intervals: only the rules make anyone silent.
+	check := alerting.NewSilent(e.st, alerting.SilentConfig{Intervals: 100, Every: 30 * time.Second, Grace: 0}, slog.New(slog.DiscardHandler), nil)
+	pass := func() {
+		t.Helper()
+		e.exec(`UPDATE hub_liveness SET up_since = now() - interval '1 hour'`)
+		if err := check.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		e.exec(`UPDATE hub_liveness SET up_since = now() - interval '1 hour'`)
+		if err := check.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	silentAlerts := func(owner cred) []alertReply {
+		t.Helper()
+		var pg page[alertReply]
+		e.do("GET", "/api/v1/alerts?source=system", owner, nil).want(t, http.StatusOK, &pg)
+		var out []alertReply
+		for _, a := range pg.Items {
+			if a.Key == "agent_silent" {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+
+	put(10, "warning", true) // 100 s: 45 s is within it
+	pass()
+	if got := silentAlerts(acmeOwner); len(got) != 0 {
+		t.Errorf("acme allows 10 intervals, yet after 4.5: %+v", got)
+	}
+	if got := silentAlerts(betaOwner); len(got) != 1 || got[0].State != "firing" || got[0].Severity != "warning" {
+		t.Errorf("beta's default rule (3 intervals): silent alerts %+v, want one firing", got)
+	}
+
+	put(3, "critical", true)
+	pass()
+	got := silentAlerts(acmeOwner)
+	if len(got) != 1 || got[0].State != "firing" || got[0].Severity != "critical" {
+		t.Fatalf("acme at 3 intervals, critical: silent alerts %+v, want one critical firing", got)
+	}
+
+	put(3, "critical", false)
+	pass()
+	got = silentAlerts(acmeOwner)
+	if len(got) != 1 || got[0].State != "resolved" || got[0].ResolveNote != "host silent rule disabled" {
+		t.Errorf("acme disabled its rule: silent alerts %+v, want the open one resolved, saying why", got)
+	}
+	pass()
+	if got := silentAlerts(acmeOwner); len(got) != 1 {
+		t.Errorf("acme's rule is disabled, yet a new silent alert: %+v", got)
+	}
+	if got := silentAlerts(betaOwner); len(got) != 1 || got[0].State != "firing" {
+		t.Errorf("beta's silent alert after acme disabled its rule: %+v, want still firing", got)
+	}
+
+	rules, err := e.st.EnabledAlertRules(context.Background(), nil, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		if r.Agg == "silent" {
+			t.Errorf("the rule evaluator is given the silent rule %s", r.Name)
+		}
+	}
+	for name, body := range map[string]map[string]any{
+		"a metric": {"metric": "cpu_usage_ratio"}, "a tag scope": {"scope": "tag", "tag": "web"},
+		"op <": {"op": "<"}, "one interval": {"threshold": 1}, "a for-duration": {"for": "5m"},
+	} {
+		req := map[string]any{"name": "silent", "metric": "", "agg": "silent", "op": ">=", "threshold": 5, "severity": "info", "scope": "fleet"}
+		for k, v := range body {
+			req[k] = v
+		}
+		t.Run("refuses "+name, func(t *testing.T) {
+			e.do("POST", "/api/v1/alert-rules", acmeOwner, req).wantProblem(t, http.StatusUnprocessableEntity)
+		})
+	}
+}

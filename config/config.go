@@ -52,7 +52,7 @@ type Config struct {
 	RetentionOneHour    time.Duration `env:"RETENTION_1H" envDefault:"17520h" help:"how long the 1-hour rollup (samples_1h) is kept"`
 
 	DefaultRulesExisting string        `env:"DEFAULT_RULES_EXISTING" envDefault:"install" help:"install: tenants created before the default alert rules existed get them at the next start; decline: they do not (POST /api/v1/alert-rules/defaults adds them later)"`
-	SilentAfterIntervals int           `env:"SILENT_AFTER_INTERVALS" envDefault:"3" help:"an agent is silent (alert raised) after this many of its expected reporting intervals of hub up time without a batch"`
+	SilentAfterIntervals int           `env:"SILENT_AFTER_INTERVALS" envDefault:"3" help:"an agent is silent (alert raised) after this many of its expected reporting intervals of hub up time without a batch, in tenants without a silent rule (the default rule host_silent sets it per tenant)"`
 	SilentCheckEvery     time.Duration `env:"SILENT_CHECK_INTERVAL" envDefault:"30s" help:"how often the silent-agent check runs; no pass for 3 of these counts as a hub outage (one hub_restarted alert, allowances start again)"`
 	SilentRestartGrace   time.Duration `env:"SILENT_RESTART_GRACE" envDefault:"90s" help:"after a hub start or outage no agent is silent before this much up time (at least the agents' 60 s longest retry backoff)"`
 	WebhookAllowCIDRs    string        `env:"WEBHOOK_ALLOW_CIDRS" help:"comma-separated address ranges webhooks may reach although they are loopback, private or link-local (e.g. 10.20.0.0/16)"`
@@ -60,6 +60,8 @@ type Config struct {
 	AIModel              string        `env:"AI_MODEL" help:"model name sent to MONSYS_AI_URL (required with it)"`
 	AIKey                string        `env:"AI_KEY" secret:"true" help:"bearer token for MONSYS_AI_URL, when it needs one"`
 	AIRedactIPs          bool          `env:"AI_REDACT_IPS" envDefault:"false" help:"also replace IP addresses before a log line or context reaches the model (secrets, tokens, keys and e-mail addresses always are)"`
+	PGListen             string        `env:"PG_LISTEN" help:"host:port on which the embedded PostgreSQL also takes TCP connections, for the read-only monsys_grafana role only (Grafana; empty: socket only)"`
+	GrafanaDBPassword    string        `env:"GRAFANA_DB_PASSWORD" secret:"true" help:"password of monsys_grafana, set at every start; required with MONSYS_PG_LISTEN"`
 	PprofListen          string        `env:"PPROF_LISTEN" help:"address of a separate listener serving Go's /debug/pprof (empty: off); for profiling, never expose it"`
 }
 
@@ -229,10 +231,31 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("MONSYS_PPROF_LISTEN=%q: want host:port, e.g. 127.0.0.1:6060", c.PprofListen))
 		}
 	}
+	errs = append(errs, c.validatePGListen()...)
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("MONSYS_BODY_LIMIT=%d: want at least 1024", c.BodyLimit))
 	}
 	return errors.Join(errs...)
+}
+
+// validatePGListen checks MONSYS_PG_LISTEN and the password it needs.
+func (c *Config) validatePGListen() []error {
+	if c.PGListen == "" {
+		return nil
+	}
+	var errs []error
+	if host, _, err := net.SplitHostPort(c.PGListen); err != nil || host == "" {
+		errs = append(errs, fmt.Errorf("MONSYS_PG_LISTEN=%q: want host:port, e.g. 127.0.0.1:5433", c.PGListen))
+	}
+	if c.DatabaseURL != "" {
+		errs = append(errs, errors.New("MONSYS_PG_LISTEN opens the embedded PostgreSQL to TCP, but MONSYS_DATABASE_URL is set: "+
+			"unset MONSYS_PG_LISTEN and give monsys_grafana a login on that server (deploy/grafana/README.md)"))
+	}
+	if c.GrafanaDBPassword == "" {
+		errs = append(errs, errors.New("MONSYS_PG_LISTEN is set but MONSYS_GRAFANA_DB_PASSWORD is empty: "+
+			"set it (or MONSYS_GRAFANA_DB_PASSWORD_FILE) to the password Grafana will log in with as monsys_grafana"))
+	}
+	return errs
 }
 
 // WebhookAllowPrefixes parses MONSYS_WEBHOOK_ALLOW_CIDRS.
@@ -261,7 +284,7 @@ func (c Config) Summary() []any {
 	return []any{"listen", c.Listen, "public_url", c.PublicURL, "data_dir", c.DataDir,
 		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies,
 		"smtp", smtpSummary(c.SMTPURL), "cluster", c.Cluster,
-		"silent_after_intervals", c.SilentAfterIntervals, "silent_check_interval", c.SilentCheckEvery, "silent_restart_grace", c.SilentRestartGrace, "webhook_allow_cidrs", c.WebhookAllowCIDRs, "pprof_listen", c.PprofListen}
+		"silent_after_intervals", c.SilentAfterIntervals, "silent_check_interval", c.SilentCheckEvery, "silent_restart_grace", c.SilentRestartGrace, "webhook_allow_cidrs", c.WebhookAllowCIDRs, "pprof_listen", c.PprofListen, "pg_listen", c.PGListen}
 }
 
 func redactURL(s string) string {

@@ -117,3 +117,41 @@ func TestSummaryRedactsSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestPGListenNeedsAPassword: opening the embedded PostgreSQL to TCP
+// without the password Grafana logs in with is refused at start, with a
+// message naming both variables; the password may come from a file.
+func TestPGListenNeedsAPassword(t *testing.T) {
+	cfg, err := Load([]string{"MONSYS_PG_LISTEN=127.0.0.1:5433"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), "MONSYS_PG_LISTEN is set but MONSYS_GRAFANA_DB_PASSWORD is empty") ||
+		!strings.Contains(err.Error(), "MONSYS_GRAFANA_DB_PASSWORD_FILE") {
+		t.Fatalf("Validate = %v, want the missing password named", err)
+	}
+	path := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(path, []byte("graf-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = Load([]string{"MONSYS_PG_LISTEN=127.0.0.1:5433", "MONSYS_GRAFANA_DB_PASSWORD_FILE=" + path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil || cfg.GrafanaDBPassword != "graf-pw" {
+		t.Fatalf("Validate = %v, password %q; want valid with the file's password", err, cfg.GrafanaDBPassword)
+	}
+	for _, env := range [][]string{
+		{"MONSYS_PG_LISTEN=5433", "MONSYS_GRAFANA_DB_PASSWORD=x"},
+		{"MONSYS_PG_LISTEN=127.0.0.1:5433", "MONSYS_GRAFANA_DB_PASSWORD=x", "MONSYS_DATABASE_URL=postgres://db/monsys"},
+	} {
+		cfg, err := Load(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "MONSYS_PG_LISTEN") {
+			t.Errorf("%v: Validate = %v, want an error naming MONSYS_PG_LISTEN", env, err)
+		}
+	}
+}

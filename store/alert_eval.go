@@ -15,10 +15,12 @@ import (
 // agents and what each rule has open. The transitions it makes are in
 // alert_transitions.go.
 
-const enabledRulesSQL = `SELECT ` + ruleColumns + ` FROM alert_rules WHERE enabled AND ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`
+const enabledRulesSQL = `SELECT ` + ruleColumns + ` FROM alert_rules
+WHERE enabled AND agg <> '` + SilentRuleAgg + `' AND ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`
 
 // EnabledAlertRules lists enabled rules of every tenant, by id, a page at
-// a time (after the given id).
+// a time (after the given id). Silent rules are left out: the silent check
+// reads them itself (SweepSilentAgents).
 func (s *Store) EnabledAlertRules(ctx context.Context, after *uuid.UUID, limit int) ([]AlertRule, error) {
 	rows, _ := s.pool.Query(ctx, enabledRulesSQL, after, limit)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[AlertRule])

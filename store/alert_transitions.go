@@ -141,12 +141,14 @@ func queueResolve(b *pgx.Batch, tenantID, agentID uuid.UUID, key string) {
 }
 
 // recoverSilentSQL resolves the silent alert of every agent heard from
-// again (or retired since).
+// again (or retired since), and of every agent whose tenant disabled its
+// silent rule.
 const recoverSilentSQL = `WITH closed AS (
-  UPDATE alerts al SET state = 'resolved', resolved_at = now(), last_seen_at = now(), resolve_note = 'agent reported again'
-  FROM agents a
+  UPDATE alerts al SET state = 'resolved', resolved_at = now(), last_seen_at = now(),
+    resolve_note = CASE WHEN ` + silentOn + ` THEN 'agent reported again' ELSE 'host silent rule disabled' END
+  FROM agents a ` + silentRuleJoin + `
   WHERE al.key = '` + SilentAlertKey + `' AND al.source = 'system' AND al.state = 'firing' AND a.id = al.agent_id
-    AND (a.deleted_at IS NOT NULL OR NOT (` + silentExpr + `))
+    AND (a.deleted_at IS NOT NULL OR NOT ` + silentOn + ` OR NOT (` + silentExpr + `))
   RETURNING al.id, al.tenant_id, al.severity, al.summary
 )
 INSERT INTO alert_events (tenant_id, alert_id, state, severity, summary) SELECT tenant_id, id, 'resolved', severity, summary FROM closed`

@@ -15,8 +15,9 @@ import (
 // read series the agent sends (agent/collect, agent/self.go); "for N
 // minutes" is the rule's for-duration over the 5-minute average, as
 // Prometheus' "for:" (pending first, firing once it held that long).
-// Host silent is not a rule: it is the silent-agent check
-// (MONSYS_SILENT_AFTER_INTERVALS, alerting/doc.go).
+// Host silent (agg silent) is read by the silent-agent check rather than
+// the rule evaluator: its threshold is the allowance in reporting
+// intervals (alerting/doc.go).
 func DefaultAlertRules() []AlertRule {
 	const minute, hour = 60, 3600
 	// held: the 5-minute average crossed the line and stayed across for forS.
@@ -25,6 +26,8 @@ func DefaultAlertRules() []AlertRule {
 			WindowS: 5 * minute, ForS: forS, Severity: severity, Scope: "fleet", Enabled: true}
 	}
 	return []AlertRule{
+		{Builtin: "host_silent", Name: "Host silent", Agg: SilentRuleAgg, Op: ">=", Threshold: 3,
+			WindowS: 5 * minute, Severity: "warning", Scope: "fleet", Enabled: true},
 		held("filesystem_used", "Filesystem at least 90 % used for 5 m", "filesystem_used_ratio", "", 0.9, 5*minute, "warning"),
 		{Builtin: "filesystem_full_in_24h", Name: "Filesystem predicted full within 24 h", Metric: "filesystem_avail_bytes",
 			Agg: "predict_linear", Op: "<=", Threshold: 0, WindowS: 6 * hour, PredictS: 24 * hour, Severity: "warning",

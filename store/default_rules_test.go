@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"testing"
+
+	"github.com/monsys/monsys/store"
 )
 
 // TestDefaultRulesOffer: tenants that existed before the default rules
@@ -15,8 +17,8 @@ func TestDefaultRulesOffer(t *testing.T) {
 	rules := func(slug string) int {
 		return f.count(t, `SELECT count(*) FROM alert_rules r JOIN tenants t ON t.id = r.tenant_id WHERE t.slug = $1 AND r.builtin <> ''`, slug)
 	}
-	if n := rules("old"); n != 8 {
-		t.Fatalf("a new tenant has %d default rules, want 8", n)
+	if n := rules("old"); n != len(store.DefaultAlertRules()) {
+		t.Fatalf("a new tenant has %d default rules, want %d", n, len(store.DefaultAlertRules()))
 	}
 	// Both as they were before migration 0012: no rules, offered.
 	for _, id := range []any{old.Tenant.ID, declined.Tenant.ID} {
@@ -30,8 +32,8 @@ func TestDefaultRulesOffer(t *testing.T) {
 	}
 	f.exec(t, `UPDATE tenants SET default_rules_offered = true WHERE id = $1`, old.Tenant.ID)
 	n, err = f.st.SettleDefaultRulesOffer(ctx, true)
-	if err != nil || n != 1 || rules("old") != 8 || rules("declined") != 0 {
-		t.Fatalf("installing: settled %d (%v); old has %d rules, declined %d; want 8 and 0", n, err, rules("old"), rules("declined"))
+	if err != nil || n != 1 || rules("old") != len(store.DefaultAlertRules()) || rules("declined") != 0 {
+		t.Fatalf("installing: settled %d (%v); old has %d rules, declined %d; want %d and 0", n, err, rules("old"), rules("declined"), len(store.DefaultAlertRules()))
 	}
 	if n, err := f.st.SettleDefaultRulesOffer(ctx, true); err != nil || n != 0 {
 		t.Errorf("a second start settled %d tenants (%v), want none", n, err)

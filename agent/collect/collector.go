@@ -53,6 +53,8 @@ type Collector struct {
 	counters *Counters
 	prevCPU  *cpu.TimesStat
 	procs    *procTable
+	// containers is nil unless WithContainers asked for them.
+	containers *containerReader
 }
 
 // New returns a Collector reading from paths that reports the topN
@@ -84,6 +86,7 @@ func (c *Collector) Collect(ctx context.Context, now time.Time) (Reading, error)
 		{"disks", c.disks},
 		{"network", c.network},
 		{"host", c.host},
+		{"containers", c.readContainers},
 	} {
 		if err := src.read(ctx, s); err != nil {
 			errs = append(errs, fmt.Errorf("read %s: %w", src.name, err))

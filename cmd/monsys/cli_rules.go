@@ -51,7 +51,11 @@ func enabledWord(on bool) string {
 }
 
 // condition says a rule's test in one line: avg cpu_usage_ratio{cpu="all"} > 0.9.
+// A silent rule reads: silent >= 3 intervals.
 func condition(r client.Rule) string {
+	if r.Agg == "silent" {
+		return "silent " + r.Op + " " + strconv.FormatFloat(r.Threshold, 'g', -1, 64) + " intervals"
+	}
 	agg := r.Agg
 	if r.Predict != "" {
 		agg += " " + r.Predict + " ahead"
@@ -92,7 +96,7 @@ func (c *cli) ruleCreateCommand() *cobra.Command {
 				}
 			} else {
 				for _, name := range []string{"name", "metric", "op", "threshold"} {
-					if !cmd.Flags().Changed(name) {
+					if !cmd.Flags().Changed(name) && (name != "metric" || spec.Agg != "silent") {
 						return usagef("--%s is needed (or give the rule in a file with -f)", name)
 					}
 				}
@@ -130,7 +134,7 @@ func (c *cli) ruleCreateCommand() *cobra.Command {
 	f.StringVar(&spec.Name, "name", "", "the rule's name")
 	f.StringVar(&spec.Metric, "metric", "", "metric to watch, e.g. filesystem_used_ratio")
 	f.StringVar(&spec.Match, "match", "", `label selector, e.g. {mount="/"}`)
-	f.StringVar(&spec.Agg, "agg", "avg", "avg, min, max, last, sum, increase or predict_linear over the window")
+	f.StringVar(&spec.Agg, "agg", "avg", "avg, min, max, last, sum, increase or predict_linear over the window; silent: --threshold is the allowance in reporting intervals (no --metric)")
 	f.StringVar(&spec.Predict, "predict", "", "with --agg predict_linear: how far past now to read the trend, e.g. 24h")
 	f.StringVar(&spec.Op, "op", "", "comparison: > >= < <= == !=")
 	f.Float64Var(&threshold, "threshold", 0, "value the aggregate is compared with")

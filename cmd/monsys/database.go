@@ -36,8 +36,12 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*da
 	db := &database{connString: cfg.DatabaseURL, log: log}
 	if cfg.DatabaseURL == "" {
 		start := time.Now()
-		cl, err := pglocal.Open(ctx, pglocal.Options{Dir: filepath.Join(cfg.DataDir, "pg"), Logger: log,
-			Settings: map[string]string{"max_connections": "200"}})
+		opts := pglocal.Options{Dir: filepath.Join(cfg.DataDir, "pg"), Logger: log,
+			Settings: map[string]string{"max_connections": "200"}}
+		if cfg.PGListen != "" {
+			opts.TCP = &pglocal.TCPAccess{Address: cfg.PGListen, Roles: []string{grafanaRole}}
+		}
+		cl, err := pglocal.Open(ctx, opts)
 		if err != nil {
 			return nil, fmt.Errorf("start embedded postgresql: %w", err)
 		}

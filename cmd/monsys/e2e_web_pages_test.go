@@ -124,6 +124,12 @@ func TestDashboard(t *testing.T) {
 		for _, id := range []string{"load", "memory", "filesystems", "diskio", "network"} {
 			b.checkChart(t, id)
 		}
+		facts := b.text(t, "#host-facts")
+		for _, want := range []string{"debian 12.7 · amd64", "6.1.0-28-amd64", "4 CPUs", "16 GiB memory", "kvm", "10.0.0.11, 2001:db8::11", "agent 0.0.0-e2e"} {
+			if !strings.Contains(facts, want) {
+				t.Errorf("host facts %q lack %q (the agent's host inventory)", facts, want)
+			}
+		}
 		b.screenshot(t, "host-light")
 
 		b.do(t, "7 days", chromedp.Click(chromedp.CSS(`button[data-range="7d"]`)))
@@ -174,6 +180,26 @@ func TestDashboard(t *testing.T) {
 			t.Error("the open tab is not in the URL")
 		}
 		b.check(t, "host tabs")
+	})
+
+	t.Run("host lists its containers under the charts", func(t *testing.T) {
+		web02 := d.agents["web-02"].ID
+		b.open(t, base+"/hosts/"+web02)
+		b.waitCharts(t, 0)
+		if !eval[bool](t, b, `document.querySelector('#host-containers').hidden`) {
+			t.Error("a host without container series shows a Containers table")
+		}
+		ingestContainers(t, d.hub, d.agents["web-01"], d.keys["web-01"])
+		b.open(t, base+"/hosts/"+web01)
+		b.waitFor(t, "the containers table", `document.querySelectorAll('#containers-table tbody tr').length === 2`)
+		rows := eval[[][]string](t, b, `[...document.querySelectorAll('#containers-table tbody tr')].map(r => [...r.cells].map(c => c.textContent))`)
+		want := [][]string{{"db", "postgres:16", "50 %", "1.0 GiB"}, {"web", "nginx:1.27", "10 %", "256 MiB"}}
+		if fmt.Sprint(rows) != fmt.Sprint(want) {
+			t.Errorf("containers table %q, want %q (busiest first)", rows, want)
+		}
+		b.do(t, "scroll to the containers", chromedp.ScrollIntoView(`#host-containers`))
+		b.screenshot(t, "host-containers")
+		b.check(t, "host containers")
 	})
 
 	t.Run("alerts: resolve one with a note", func(t *testing.T) {
@@ -230,6 +256,43 @@ func TestDashboard(t *testing.T) {
 		if len(rules.Items) != want || builtin != len(store.DefaultAlertRules()) {
 			t.Errorf("after adding the defaults: %d rules, %d of them default; want %d and %d", len(rules.Items), builtin, want, len(store.DefaultAlertRules()))
 		}
+	})
+
+	t.Run("alert rules: host silent is edited like a rule", func(t *testing.T) {
+		var rules struct {
+			Items []struct {
+				ID, Builtin, Agg string
+				Threshold        float64
+				Enabled          bool
+			}
+		}
+		hostSilent := func() (id string, threshold float64, enabled bool) {
+			d.owner.call(t, http.MethodGet, "/api/v1/alert-rules?limit=100", "", nil, http.StatusOK, &rules)
+			for _, r := range rules.Items {
+				if r.Builtin == "host_silent" {
+					return r.ID, r.Threshold, r.Enabled
+				}
+			}
+			t.Fatalf("no host_silent rule among %+v", rules.Items)
+			return "", 0, false
+		}
+		id, _, _ := hostSilent()
+		b.open(t, base+"/alert-rules")
+		row := `#rules-table tr[data-rule="` + id + `"]`
+		b.waitFor(t, "the host silent row", `!!document.querySelector('`+row+`')`)
+		if cond := b.text(t, row+" td:nth-child(2)"); !strings.Contains(cond, "reporting intervals") {
+			t.Errorf("host silent's condition reads %q, want the allowance in reporting intervals", cond)
+		}
+		b.do(t, "edit host silent", chromedp.Click(chromedp.CSS(row+` button`)))
+		b.waitFor(t, "the silent form", `document.querySelector('#rule-dialog').open && !document.querySelector('#r-silent-hint').hidden && document.querySelector('#r-metric-row').hidden`)
+		b.do(t, "disable", chromedp.Click(chromedp.ID("r-enabled")))
+		b.screenshot(t, "rules-host-silent")
+		b.fillAndSubmit(t, "#rule-form", map[string]string{"threshold": "5"})
+		b.waitFor(t, "the saved rule", `!document.querySelector('#rule-dialog').open`)
+		if _, threshold, enabled := hostSilent(); threshold != 5 || enabled {
+			t.Errorf("host silent after the form: threshold %v, enabled %v; want 5, disabled", threshold, enabled)
+		}
+		b.check(t, "rules host silent")
 	})
 
 	t.Run("people: revoke a pending invitation", func(t *testing.T) {

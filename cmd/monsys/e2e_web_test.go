@@ -29,6 +29,7 @@ type dashboardSite struct {
 	hub    *hub
 	owner  *client
 	agents map[string]agent // by hostname
+	keys   map[string]ed25519.PrivateKey
 	// inviteLink is the accept-invite link mailed to viewerEmail.
 	inviteLink string
 }
@@ -63,7 +64,7 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 	// test's own ntfy stand-in.
 	s := newSite(t, bin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword, "MONSYS_PUBLIC_URL="+url,
 		"MONSYS_SILENT_CHECK_INTERVAL=1h", "MONSYS_WEBHOOK_ALLOW_CIDRS=127.0.0.1/32")
-	d := &dashboardSite{site: s, agents: map[string]agent{}}
+	d := &dashboardSite{site: s, agents: map[string]agent{}, keys: map[string]ed25519.PrivateKey{}}
 
 	h := s.startOn(t, port)
 	h.waitHealthy(t)
@@ -79,6 +80,7 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 		}
 		a := c.registerKey(t, tok.Token, "machine-"+fh.name, fh.name, pub, http.StatusCreated)
 		d.agents[fh.name] = a
+		d.keys[fh.name] = priv
 		// A 5-minute heartbeat interval keeps the agents online for the
 		// test (15 minutes) and lets interval=auto read the seeded minutes
 		// (it never picks buckets finer than the agent reports).
@@ -89,6 +91,7 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 			"tags": fh.tags, "maintenance_windows": []any{}}, http.StatusOK, nil)
 		if fh.name == "web-01" {
 			ingestAlert(t, h, a, priv, "disk_full:/var", "critical", "/var is 97% full")
+			ingestHostFacts(t, h, a, priv, webHostFacts)
 		}
 		if fh.name == "db-01" {
 			ingestDecoyTouches(t, h, a, priv)
@@ -136,6 +139,62 @@ func ingestAlert(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, key, se
 	}
 	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
 		t.Fatalf("ingest alert = %d, want 200", status)
+	}
+}
+
+// webHostFacts is web-01's host inventory, which the host page shows in
+// its header.
+var webHostFacts = wire.HostInfo{Hostname: "web-01", OS: "linux", Platform: "debian", PlatformVersion: "12.7",
+	KernelVersion: "6.1.0-28-amd64", Arch: "amd64", CPUModel: "AMD EPYC 7543 32-Core Processor", CPUCores: 4,
+	MemoryBytes: 16 << 30, Virtualization: "kvm", BootTime: 1764900000, MachineID: "machine-web-01",
+	Addresses: []string{"10.0.0.11", "2001:db8::11"}}
+
+// ingestHostFacts sends the agent's host inventory part, as the agent does
+// at its start.
+func ingestHostFacts(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, facts wire.HostInfo) {
+	t.Helper()
+	item, err := json.Marshal(facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := json.Marshal(wire.Batch{BatchID: uuid.NewString(),
+		Inventory: []wire.InventoryPart{{Kind: wire.KindHost, CollectedAt: time.Now().UnixMilli(), Items: item}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
+		t.Fatalf("ingest host facts = %d, want 200", status)
+	}
+}
+
+// ingestContainers sends, as the agent, three samples 5 minutes apart (the
+// agents' interval) of two containers' CPU counters and memory, so the
+// host page has a rate to show: web uses 10 % of a core, db 50 %.
+func ingestContainers(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey) {
+	t.Helper()
+	now := time.Now()
+	var ms []wire.Metric
+	for _, c := range []struct {
+		name, image string
+		cpuPer5m    float64
+		memory      float64
+	}{{"web", "nginx:1.27", 30, 256 << 20}, {"db", "postgres:16", 150, 1 << 30}} {
+		labels := map[string]string{"container": c.name, "image": c.image}
+		var cpu, mem []wire.Sample
+		for i := range 3 {
+			at := now.Add(time.Duration(i-2) * 5 * time.Minute).UnixMilli()
+			cpu = append(cpu, wire.Sample{TimeMs: at, Value: 1000 + c.cpuPer5m*float64(i)})
+			mem = append(mem, wire.Sample{TimeMs: at, Value: c.memory})
+		}
+		ms = append(ms, wire.Metric{Name: "container_cpu_seconds_total", Labels: labels, Samples: cpu},
+			wire.Metric{Name: "container_memory_bytes", Labels: labels, Samples: mem})
+	}
+	body, err := json.Marshal(wire.Batch{BatchID: uuid.NewString(), Metrics: ms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
+		t.Fatalf("ingest container series = %d, want 200", status)
 	}
 }
 

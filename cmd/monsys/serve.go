@@ -92,6 +92,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
+	if err := db.grafanaLogin(ctx, cfg); err != nil {
+		return err
+	}
 	pool, err := db.pool(ctx, cfg.DBMaxConns)
 	if err != nil {
 		return err

@@ -12,11 +12,15 @@
 //	Dir/postgres.log  the server's stderr, appended to by every start
 //	Dir/pglocal.lock  serialises Open and Close of the same Dir across processes
 //
-// # Socket only
+// # Socket only, unless TCP is asked for
 //
-// The server never listens on TCP: it runs with an empty listen_addresses and
-// unix_socket_directories=Dir/run. Authentication is "trust", which is safe
-// only because the socket directory is private to the server user. Options.Port
+// By default the server never listens on TCP: it runs with an empty
+// listen_addresses and unix_socket_directories=Dir/run. Authentication on the
+// socket is "trust", which is safe only because the socket directory is
+// private to the server user. Options.TCP adds a TCP address for a few named
+// roles: Open rewrites pg_hba.conf every time, with host lines (password,
+// scram-sha-256) for those roles alone, so no other role can log in over TCP
+// and a cluster opened without TCP has no host line at all. Options.Port
 // merely names the socket file (.s.PGSQL.<port>), so every Dir can use 5432 and
 // clusters in different Dirs never collide. A socket path is limited to about
 // 107 bytes; Open refuses a Dir whose socket path would be longer.

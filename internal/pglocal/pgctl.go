@@ -90,6 +90,11 @@ func (c *Cluster) reuseIfRunning(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("reuse server pid %d on %s: %w\nlast lines of %s:\n%s",
 			pf.pid, c.l.data, err, c.l.logFile, tailFile(c.l.logFile, 20))
 	}
+	// Ready now, the server has written its listen address.
+	if ready, err := readPidFile(c.l.data); err == nil && ready.listen != c.listen {
+		return false, fmt.Errorf("reuse server pid %d on %s: it listens on TCP %q, not %q: stop it to change the TCP address",
+			pf.pid, c.l.data, ready.listen, c.listen)
+	}
 	c.logger.Info("reusing running postgres server", "pid", pf.pid)
 	return true, nil
 }

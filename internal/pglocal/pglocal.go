@@ -24,8 +24,13 @@ type Options struct {
 	// then Homebrew's postgresql* kegs.
 	BinDir string
 	// Port names the socket file, Dir/run/.s.PGSQL.<Port>; default 5432.
-	// Nothing listens on TCP, so every Dir may use the same number.
+	// Without TCP nothing listens on TCP, so every Dir may use the same
+	// number.
 	Port int
+	// TCP, when set, also listens on a TCP address for its roles only
+	// (pg_hba.conf, which pglocal rewrites at every Open, has host lines
+	// for them alone). Its port replaces Port.
+	TCP *TCPAccess
 	// Fast trades crash safety for speed (fsync, synchronous_commit and
 	// full_page_writes off, initdb --no-sync). For tests only: a crash of
 	// the machine can corrupt the data.
@@ -46,6 +51,7 @@ type Cluster struct {
 	l           layout
 	binDir      string
 	port        int
+	listen      string // listen_addresses; empty: socket only
 	acct        account
 	logger      *slog.Logger
 	args        []string // the server's arguments, for restarts
@@ -65,6 +71,14 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Port == 0 {
 		opts.Port = 5432
 	}
+	listen := ""
+	if opts.TCP != nil {
+		host, port, err := opts.TCP.listenHost()
+		if err != nil {
+			return nil, err
+		}
+		listen, opts.Port = host, port
+	}
 	if opts.Port < 1 || opts.Port > 65535 {
 		return nil, fmt.Errorf("check options: port %d out of range", opts.Port)
 	}
@@ -72,7 +86,7 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	args, err := serverArgs(l, opts.Port, opts.Fast, opts.Settings)
+	args, err := serverArgs(l, opts.Port, listen, opts.Fast, opts.Settings)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +106,7 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 		l:      l,
 		binDir: binDir,
 		port:   opts.Port,
+		listen: listen,
 		acct:   acct,
 		args:   args,
 		logger: logger.With("component", "pglocal", "dir", l.dir),
@@ -112,10 +127,16 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 	if c.reused, err = c.reuseIfRunning(ctx); err != nil {
 		return nil, err
 	}
-	if !c.reused {
-		if err := c.start(ctx, args); err != nil {
+	// Only now: a refused reuse leaves the running server's file alone.
+	if err := c.writeHBA(opts.TCP); err != nil {
+		return nil, err
+	}
+	if c.reused {
+		if err := c.reload(ctx); err != nil {
 			return nil, err
 		}
+	} else if err := c.start(ctx, args); err != nil {
+		return nil, err
 	}
 	c.logger.Info("postgres cluster ready", "bin_dir", binDir, "socket", l.socket,
 		"initialized", c.initialized, "reused", c.reused, "elapsed", time.Since(began).Round(time.Millisecond))

@@ -18,6 +18,7 @@ type pidFile struct {
 	pid       int
 	port      int
 	socketDir string
+	listen    string // the first of listen_addresses; empty when socket only
 }
 
 // readPidFile parses PGDATA/postmaster.pid. It returns an error matching
@@ -28,8 +29,9 @@ func readPidFile(dataDir string) (pidFile, error) {
 	if err != nil {
 		return pidFile{}, fmt.Errorf("read postmaster.pid: %w", err)
 	}
-	// Line 1 is the pid, 4 the port, 5 the first socket directory; a server
-	// still starting may have written only the first lines.
+	// Line 1 is the pid, 4 the port, 5 the first socket directory, 6 the
+	// first listen address; a server still starting may have written only
+	// the first lines.
 	lines := strings.Split(string(b), "\n")
 	var pf pidFile
 	if pf.pid, err = strconv.Atoi(strings.TrimSpace(lines[0])); err != nil {
@@ -38,6 +40,9 @@ func readPidFile(dataDir string) (pidFile, error) {
 	if len(lines) > 4 {
 		pf.port, _ = strconv.Atoi(strings.TrimSpace(lines[3])) // 0 when not yet written
 		pf.socketDir = strings.TrimSpace(lines[4])
+	}
+	if len(lines) > 5 {
+		pf.listen = strings.TrimSpace(lines[5])
 	}
 	return pf, nil
 }

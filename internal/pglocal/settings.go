@@ -10,8 +10,9 @@ import (
 
 // serverArgs returns the postgres command-line arguments for a start: the
 // test-mode settings, the caller's Settings (sorted, so a start is
-// reproducible) and the socket-only listener, which Settings may not change.
-func serverArgs(l layout, port int, fast bool, settings map[string]string) ([]string, error) {
+// reproducible) and the listener, which Settings may not change: the socket
+// in Dir/run, and TCP only on listen when it is not empty.
+func serverArgs(l layout, port int, listen string, fast bool, settings map[string]string) ([]string, error) {
 	var args []string
 	if fast {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
@@ -22,12 +23,12 @@ func serverArgs(l layout, port int, fast bool, settings map[string]string) ([]st
 		}
 		switch strings.ToLower(name) {
 		case "listen_addresses", "unix_socket_directories", "port":
-			return nil, fmt.Errorf("check settings: %s is managed by pglocal (socket only, in Dir/run)", name)
+			return nil, fmt.Errorf("check settings: %s is managed by pglocal (socket in Dir/run; TCP through Options.TCP)", name)
 		}
 		args = append(args, "-c", name+"="+settings[name])
 	}
 	args = append(args,
-		"-c", "listen_addresses=",
+		"-c", "listen_addresses="+listen,
 		// A quoted list element keeps commas and spaces in Dir intact.
 		"-c", `unix_socket_directories="`+strings.ReplaceAll(l.run, `"`, `""`)+`"`,
 		"-c", "port="+strconv.Itoa(port),

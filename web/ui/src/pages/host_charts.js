@@ -6,6 +6,7 @@ import { $, $$, fill, h } from '../lib/dom.js';
 import { localDateTime } from '../lib/format.js';
 import { Chart, chartCard } from '../lib/chart.js';
 import { showError } from '../lib/ui.js';
+import { containersSection } from './host_containers.js';
 
 const presets = { '1h': 3600, '6h': 6 * 3600, '24h': 86400, '7d': 7 * 86400, '30d': 30 * 86400 };
 
@@ -111,4 +112,5 @@ export function chartsTab(panel, agentID) {
   // Colours come from the theme: redraw when it changes.
   window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', load);
   load();
+  containersSection($('#host-containers', panel), agentID);
 }

@@ -31,7 +31,8 @@ export async function start() {
   }
 
   function row(r) {
-    const cond = `${r.agg}(${r.metric}${r.match || ''}) ${r.op} ${r.threshold} over ${r.window}` + (r.predict ? `, ${r.predict} ahead` : '') +
+    const cond = r.agg === 'silent' ? `sent nothing for ${r.op} ${r.threshold} reporting intervals`
+      : `${r.agg}(${r.metric}${r.match || ''}) ${r.op} ${r.threshold} over ${r.window}` + (r.predict ? `, ${r.predict} ahead` : '') +
       (r.for && r.for !== '0s' ? `, for ${r.for}` : '');
     const scope = r.scope === 'fleet' ? 'every agent' : r.scope === 'tag' ? '#' + r.tag : h('a', { href: '/hosts/' + r.agent_id }, 'one agent');
     return h('tr', { dataset: { rule: r.id } },
@@ -70,10 +71,21 @@ export async function start() {
   }
 
   function syncScope() {
+    // A silent rule reads no metric and covers the whole fleet: its
+    // threshold is the allowance in reporting intervals.
+    const silent = form.elements.agg.value === 'silent';
+    if (silent) {
+      form.elements.scope.value = 'fleet';
+      form.elements.op.value = '>=';
+    }
     const s = form.elements.scope.value;
     $('#r-scope-agent').hidden = s !== 'agent';
     $('#r-scope-tag').hidden = s !== 'tag';
     $('#r-predict-field').hidden = form.elements.agg.value !== 'predict_linear';
+    $('#r-silent-hint').hidden = !silent;
+    for (const id of ['#r-metric-row', '#r-window-row', '#r-scope-row']) $(id).hidden = silent;
+    form.elements.metric.required = !silent;
+    form.elements.op.disabled = silent;
   }
 
   function edit(r) {
@@ -97,6 +109,7 @@ export async function start() {
     const body = { name: v.name, metric: v.metric, match: v.match, agg: v.agg, op: v.op, threshold, window: v.window, for: v.for,
       severity: v.severity, scope: v.scope, enabled: v.enabled };
     if (v.agg === 'predict_linear') body.predict = v.predict;
+    if (v.agg === 'silent') Object.assign(body, { metric: '', match: '', op: '>=', for: '0s', scope: 'fleet' });
     if (v.scope === 'agent') body.agent_id = v.agent_id;
     if (v.scope === 'tag') body.tag = v.tag;
     if (editing) await api('PUT', '/api/v1/alert-rules/' + editing.id, { body });
