@@ -45,6 +45,10 @@ type Package struct {
 	Version string `json:"version"`
 	Arch    string `json:"arch,omitempty"`
 	Manager string `json:"manager"` // dpkg, rpm or apk
+	// Source is the source package the binary was built from (dpkg's
+	// Source:, apk's origin) when it differs from Name: distributions'
+	// vulnerability data names source packages.
+	Source string `json:"source,omitempty"`
 }
 
 // SystemdUnit is one unit and its state, as systemctl list-units shows it.
