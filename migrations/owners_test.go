@@ -34,6 +34,9 @@ var tableOwners = map[string]string{
 	"agent_processes": "store", "inventory_snapshots": "store", "inventory_latest": "store", "inventory_items": "store",
 	"alerts": "store", "alert_events": "store", "alert_rules": "store", "alert_rule_states": "store",
 	"webhooks": "store", "webhook_deliveries": "store", "hub_liveness": "store",
+
+	"vuln_records": "vuln", "vuln_affected": "vuln", "vuln_data": "vuln", "vuln_agent_matches": "vuln",
+	"vuln_findings": "vuln", "vuln_exceptions": "vuln",
 }
 
 // tableFiles narrows an owner to one file for tables every source of a
