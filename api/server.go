@@ -65,6 +65,8 @@ type Deps struct {
 	// Disk is the free space of the database's filesystem, shown by
 	// /api/v1/health; nil when the hub cannot see it.
 	Disk DiskUsage
+	// Vulns answers the CVE routes; nil: they answer 503.
+	Vulns Vulns
 	// SharedLimits, when set, keeps rate-limit counts in this database so
 	// that the hubs of a cluster share them (MONSYS_CLUSTER=1).
 	SharedLimits ratelimit.DB
@@ -91,6 +93,7 @@ type Server struct {
 	relay        *relay.Registry
 	pushUpgrade  fiber.Handler
 	disk         DiskUsage
+	vulns        Vulns
 }
 
 // DiskUsage reports the latest measurement of the database's disk
@@ -109,6 +112,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		ingest: deps.Ingest, disk: deps.Disk}
 	if s.query == nil {
 		s.query = noMetrics{}
+	}
+	if s.vulns = deps.Vulns; s.vulns == nil {
+		s.vulns = noVulns{}
 	}
 	if s.fleet = deps.Fleet; s.fleet == nil {
 		s.fleet = noFleet{}
