@@ -338,3 +338,46 @@ func keys(m map[string]vuln.Group) []string {
 	}
 	return out
 }
+
+// TestWatcherImportsOnChange: the first check imports, an unchanged
+// directory does nothing, a new file is imported at the next check.
+func TestWatcherImportsOnChange(t *testing.T) {
+	w := newWorld(t)
+	dir, err := os.MkdirTemp("", "cvedir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	copyRecord := func(name string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(readFile(t, "testdata/osv/"+name)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyRecord("DEBIAN-CVE-2023-38545.json")
+	watch := vuln.NewWatcher(w.svc, dir)
+	gen := func() int { return w.count(`SELECT generation::int FROM vuln_data`) }
+	if err := watch.Run(context.Background()); err != nil || gen() != 1 {
+		t.Fatalf("first check: %v, generation %d", err, gen())
+	}
+	if err := watch.Run(context.Background()); err != nil || gen() != 1 {
+		t.Fatalf("unchanged check: %v, generation %d", err, gen())
+	}
+	copyRecord("DEBIAN-CVE-2024-6387.json")
+	if err := watch.Run(context.Background()); err != nil || gen() != 2 || w.count(`SELECT count(*) FROM vuln_records`) != 2 {
+		t.Fatalf("after a new file: %v, generation %d", err, gen())
+	}
+	// A half-written file is refused; the check after it is repaired imports.
+	if err := os.WriteFile(filepath.Join(dir, "partial.json"), []byte(`{"id": "DEBIAN-CVE-2023-4911", "modif`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := watch.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "partial.json") {
+		t.Fatalf("partial file: %v", err)
+	}
+	copyRecord("DEBIAN-CVE-2023-4911.json")
+	if err := os.Remove(filepath.Join(dir, "partial.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := watch.Run(context.Background()); err != nil || w.count(`SELECT count(*) FROM vuln_records`) != 3 {
+		t.Fatalf("after repair: %v", err)
+	}
+}
