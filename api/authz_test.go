@@ -270,6 +270,7 @@ var authzRows = map[string]authzRow{
 			e.importOSV()
 			return target{path: "/api/v1/inventory/cves/CVE-2023-38545"}
 		}},
+	"GET /api/v1/agents/:id/updates":    {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/updates?security=true")},
 	"GET /api/v1/agents/:id/cves":       {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/cves?severity=critical")},
 	"GET /api/v1/agents/:id/governance": {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/governance")},
 	"PUT /api/v1/agents/:id/governance": {access: person, minRole: auth.RoleAdmin, ok: 200,

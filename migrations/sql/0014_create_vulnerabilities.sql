@@ -107,3 +107,48 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
       AND (e.agent_id IS NULL OR e.agent_id = p_agent)
       AND (e.tag = '' OR EXISTS (SELECT 1 FROM agents a WHERE a.id = p_agent AND a.governance -> 'tags' ? e.tag)))
 $$;
+
+-- Pending updates (inventory kind "updates", one per installed package a
+-- repository offers newer) are keyed like packages, and searched by the
+-- version offered. The functions of migration 0008, with that row added.
+CREATE OR REPLACE FUNCTION inventory_item_key(kind text, item jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN length(k) > 232 THEN left(k, 200) || md5(k) ELSE k END FROM (SELECT COALESCE(CASE kind
+    WHEN 'packages'   THEN (item->>'name') || '/' || COALESCE(item->>'arch', '')
+    WHEN 'systemd'    THEN item->>'name'
+    WHEN 'users'      THEN item->>'name'
+    WHEN 'groups'     THEN item->>'name'
+    WHEN 'sudo'       THEN (item->>'source') || ' ' || (item->>'principal')
+    WHEN 'ssh_keys'   THEN (item->>'user') || ' ' || (item->>'fingerprint')
+    WHEN 'containers' THEN item->>'id'
+    WHEN 'sockets'    THEN (item->>'proto') || ' ' || (item->>'local_addr') || ':' || (item->>'local_port')
+                           || ' ' || COALESCE(item->>'remote_addr', '') || ':' || COALESCE(item->>'remote_port', '')
+    WHEN 'backups'    THEN (item->>'tool') || ' ' || (item->>'name')
+    WHEN 'host'       THEN 'host'
+    WHEN 'updates'    THEN (item->>'name') || '/' || COALESCE(item->>'arch', '')
+  END, md5(item::text)) AS k) AS x
+$$;
+
+-- What fleet-wide search matches on: the name people ask for.
+CREATE OR REPLACE FUNCTION inventory_item_name(kind text, item jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT left(COALESCE(CASE kind
+    WHEN 'sudo'       THEN item->>'principal'
+    WHEN 'ssh_keys'   THEN item->>'fingerprint'
+    WHEN 'sockets'    THEN item->>'local_port'
+    WHEN 'host'       THEN item->>'hostname'
+    ELSE item->>'name'
+  END, ''), 200)
+$$;
+
+-- The version a search answers with, where a kind has one.
+CREATE OR REPLACE FUNCTION inventory_item_version(kind text, item jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT left(COALESCE(CASE kind
+    WHEN 'packages'   THEN item->>'version'
+    WHEN 'containers' THEN item->>'image'
+    WHEN 'host'       THEN item->>'platform_version'
+    WHEN 'updates'    THEN item->>'available'
+  END, ''), 100)
+$$;
+
