@@ -15,6 +15,7 @@ import * as host from './pages/host.js';
 import * as alerts from './pages/alerts.js';
 import * as rules from './pages/rules.js';
 import * as inventory from './pages/inventory.js';
+import * as vulns from './pages/vulns.js';
 import * as webhooks from './pages/webhooks.js';
 import * as people from './pages/people.js';
 import * as apikeys from './pages/apikeys.js';
@@ -22,7 +23,7 @@ import * as enrollment from './pages/enrollment.js';
 import * as audit from './pages/audit.js';
 import * as account from './pages/account.js';
 
-const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, webhooks, people, apikeys, enrollment, audit, account };
+const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, vulns, webhooks, people, apikeys, enrollment, audit, account };
 
 // chrome fills the navigation bar with the signed-in person.
 function chrome(s) {
