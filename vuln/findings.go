@@ -57,7 +57,9 @@ func CursorOf(g Group) Cursor {
 	return c
 }
 
-// listSQL groups the tenant's visible findings by CVE and package. The
+// listSQL groups the tenant's visible findings by CVE and package; a
+// deleted agent's findings stay stored (with its other history) but count
+// nowhere. The
 // order is severity, score, CVE, package; the cursor compares the same
 // tuple (rank and score negated so that one ascending row comparison
 // pages it).
@@ -67,14 +69,14 @@ const listSQL = `WITH g AS (
     (array_agg(DISTINCT f.installed_version))[1:20] AS installed,
     COALESCE((array_agg(DISTINCT f.fixed_version) FILTER (WHERE f.fixed_version <> ''))[1:20], '{}') AS fixed,
     min(f.first_seen) AS first_seen
-  FROM vuln_findings f
+  FROM vuln_findings f JOIN agents a ON a.id = f.agent_id AND a.deleted_at IS NULL
   WHERE f.tenant_id = $1
     AND (cardinality($2::smallint[]) = 0 OR f.severity_rank = ANY($2))
     AND ($3::uuid IS NULL OR f.agent_id = $3)
     AND ($4 = '' OR f.package = $4)
     AND ($5 = '' OR f.cve = $5)
     AND ($6::boolean IS NULL OR (f.fixed_version <> '') = $6)
-    AND NOT vuln_hidden(f.tenant_id, f.agent_id, f.cve, f.package, $7)
+    AND NOT ($14 AND vuln_hidden(f.tenant_id, f.agent_id, f.cve, f.package, $7))
   GROUP BY f.cve, f.package
 )
 SELECT g.cve, g.package, g.source_package, g.record_id, r.summary,
@@ -100,13 +102,31 @@ func (s *Service) List(ctx context.Context, tenantID uuid.UUID, f Filter) ([]Gro
 	if f.After != nil {
 		rank, score, afterCVE, afterPkg = &f.After.Rank, float32(f.After.Score), f.After.CVE, f.After.Package
 	}
-	rows, _ := s.pool.Query(ctx, listSQL, tenantID, ranks, f.AgentID, f.Package, f.CVE, f.Fixed, s.cfg.Now(),
-		escapeLike(f.Q), rank, score, afterCVE, afterPkg, f.Limit)
+	now := s.cfg.Now()
+	excepted, err := s.hasExceptions(ctx, tenantID, now)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := s.pool.Query(ctx, listSQL, tenantID, ranks, f.AgentID, f.Package, f.CVE, f.Fixed, now,
+		escapeLike(f.Q), rank, score, afterCVE, afterPkg, f.Limit, excepted)
 	groups, err := pgx.CollectRows(rows, pgx.RowToStructByName[Group])
 	if err != nil {
 		return nil, fmt.Errorf("list vulnerability findings: %w", err)
 	}
 	return groups, nil
+}
+
+const liveExceptionsSQL = `SELECT EXISTS (SELECT 1 FROM vuln_exceptions
+WHERE tenant_id = $1 AND deleted_at IS NULL AND expires_at > $2)`
+
+// hasExceptions says whether any exception of the tenant is in force:
+// without one, the lists skip the per-finding check.
+func (s *Service) hasExceptions(ctx context.Context, tenantID uuid.UUID, now time.Time) (bool, error) {
+	var ok bool
+	if err := s.pool.QueryRow(ctx, liveExceptionsSQL, tenantID, now).Scan(&ok); err != nil {
+		return false, fmt.Errorf("look up exceptions: %w", err)
+	}
+	return ok, nil
 }
 
 func escapeLike(s string) string {
@@ -124,15 +144,20 @@ type Counts struct {
 
 const countsSQL = `SELECT f.severity, count(DISTINCT (f.cve, f.package)) AS findings, count(DISTINCT f.cve) AS cves,
   count(DISTINCT f.agent_id) AS agents
-FROM vuln_findings f
+FROM vuln_findings f JOIN agents a ON a.id = f.agent_id AND a.deleted_at IS NULL
 WHERE f.tenant_id = $1 AND ($2::uuid IS NULL OR f.agent_id = $2)
-  AND NOT vuln_hidden(f.tenant_id, f.agent_id, f.cve, f.package, $3)
+  AND NOT ($4 AND vuln_hidden(f.tenant_id, f.agent_id, f.cve, f.package, $3))
 GROUP BY f.severity ORDER BY max(f.severity_rank) DESC`
 
 // SeverityCounts answers the tenant's (or one agent's) findings counted
 // by severity.
 func (s *Service) SeverityCounts(ctx context.Context, tenantID uuid.UUID, agentID *uuid.UUID) ([]Counts, error) {
-	rows, _ := s.pool.Query(ctx, countsSQL, tenantID, agentID, s.cfg.Now())
+	now := s.cfg.Now()
+	excepted, err := s.hasExceptions(ctx, tenantID, now)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := s.pool.Query(ctx, countsSQL, tenantID, agentID, now, excepted)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Counts])
 	if err != nil {
 		return nil, fmt.Errorf("count vulnerability findings: %w", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/monsys/monsys/store"
 )
@@ -92,8 +93,12 @@ type dueAgent struct {
 	hostSnapshot      *int64
 }
 
-// matchBatch is how many due agents one query finds.
-const matchBatch = 200
+// matchBatch is how many due agents one query finds; matchWorkers match
+// them at once (each holds one connection while it reads and writes).
+const (
+	matchBatch   = 200
+	matchWorkers = 4
+)
 
 // RematchDue matches every agent whose packages or host changed, or all
 // of them after new data, and answers how many it matched. Only what
@@ -114,12 +119,15 @@ func (s *Service) RematchDue(ctx context.Context) (int, error) {
 		}); err != nil {
 			return n, fmt.Errorf("find agents to match: %w", err)
 		}
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(matchWorkers)
 		for _, a := range due {
-			if err := s.matchAgent(ctx, ix, a); err != nil {
-				return n, err
-			}
-			n++
+			g.Go(func() error { return s.matchAgent(gctx, ix, a) })
 		}
+		if err := g.Wait(); err != nil {
+			return n, err
+		}
+		n += len(due)
 		if len(due) < matchBatch {
 			return n, nil
 		}

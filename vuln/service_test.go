@@ -326,6 +326,13 @@ func TestFindingsExceptionsAndAlerts(t *testing.T) {
 	if err := w.svc.DeleteException(ctx, w.tenant, exc.ID, ev); err != nil {
 		t.Fatal(err)
 	}
+	// A deleted agent's findings count nowhere.
+	if _, err := w.pool.Exec(ctx, `UPDATE agents SET deleted_at = now() WHERE id = $1`, db1); err != nil {
+		t.Fatal(err)
+	}
+	if g := w.list(vuln.Filter{}); len(g) != 2 {
+		t.Errorf("after db-1 was deleted the list holds %v", keys(g))
+	}
 	if err := w.svc.DeleteException(ctx, w.tenant, exc.ID, ev); !errors.Is(err, vuln.ErrNotFound) {
 		t.Errorf("deleting twice = %v, want ErrNotFound", err)
 	}
