@@ -223,32 +223,23 @@ func (s *Service) matchAgent(ctx context.Context, ix *Index, a dueAgent) error {
 	})
 }
 
-// writeFindingsSQL makes the agent's findings exactly the given ones in
-// one statement: gone ones deleted, new ones inserted (first_seen now),
-// changed ones updated. It answers the CVEs of new and of deleted rows.
-const writeFindingsSQL = `WITH n AS (
-  SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-    $11::smallint[], $12::real[]) AS n(cve, package, arch, record_id, source_package, installed_version, fixed_version, severity,
-    severity_rank, cvss_score)
-), gone AS (
-  DELETE FROM vuln_findings f WHERE f.agent_id = $1
-    AND NOT EXISTS (SELECT 1 FROM n WHERE n.cve = f.cve AND n.package = f.package AND n.arch = f.arch)
-  RETURNING f.cve
-), put AS (
-  INSERT INTO vuln_findings AS f (tenant_id, agent_id, cve, package, arch, record_id, source_package, installed_version,
-    fixed_version, severity, severity_rank, cvss_score, first_seen)
-  SELECT $2, $1, n.cve, n.package, n.arch, n.record_id, n.source_package, n.installed_version, n.fixed_version, n.severity,
-    n.severity_rank, n.cvss_score, $13 FROM n
-  ON CONFLICT (agent_id, cve, package, arch) DO UPDATE SET record_id = EXCLUDED.record_id,
-    source_package = EXCLUDED.source_package, installed_version = EXCLUDED.installed_version,
-    fixed_version = EXCLUDED.fixed_version, severity = EXCLUDED.severity, severity_rank = EXCLUDED.severity_rank,
-    cvss_score = EXCLUDED.cvss_score
-  WHERE (f.record_id, f.installed_version, f.fixed_version, f.severity, f.cvss_score)
-    IS DISTINCT FROM (EXCLUDED.record_id, EXCLUDED.installed_version, EXCLUDED.fixed_version, EXCLUDED.severity, EXCLUDED.cvss_score)
-  RETURNING f.cve, f.package, (xmax = 0) AS inserted
-)
-SELECT 'new', cve, package FROM put WHERE inserted
-UNION ALL SELECT 'gone', cve, '' FROM gone`
+// The agent's stored findings are compared with the new ones in Go: only
+// new and changed rows are written and gone ones deleted, so rematching an
+// agent whose findings barely moved writes almost nothing.
+const storedFindingsSQL = `SELECT cve, package, arch, record_id, source_package, installed_version, fixed_version, severity, cvss_score
+FROM vuln_findings WHERE agent_id = $1`
+
+const upsertFindingsSQL = `INSERT INTO vuln_findings AS f (tenant_id, agent_id, cve, package, arch, record_id, source_package,
+  installed_version, fixed_version, severity, severity_rank, cvss_score, first_seen)
+SELECT $2, $1, n.* , $13 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+  $10::text[], $11::smallint[], $12::real[]) AS n
+ON CONFLICT (agent_id, cve, package, arch) DO UPDATE SET record_id = EXCLUDED.record_id,
+  source_package = EXCLUDED.source_package, installed_version = EXCLUDED.installed_version,
+  fixed_version = EXCLUDED.fixed_version, severity = EXCLUDED.severity, severity_rank = EXCLUDED.severity_rank,
+  cvss_score = EXCLUDED.cvss_score`
+
+const deleteFindingsSQL = `DELETE FROM vuln_findings f USING unnest($2::text[], $3::text[], $4::text[]) AS g(cve, package, arch)
+WHERE f.agent_id = $1 AND f.cve = g.cve AND f.package = g.package AND f.arch = g.arch`
 
 const recordMatchSQL = `INSERT INTO vuln_agent_matches (agent_id, tenant_id, packages_snapshot_id, host_snapshot_id, generation, ecosystem, matched_at)
 VALUES ($1, $2, $3, $4, $5, $6, now())
@@ -256,31 +247,76 @@ ON CONFLICT (agent_id) DO UPDATE SET packages_snapshot_id = EXCLUDED.packages_sn
   host_snapshot_id = EXCLUDED.host_snapshot_id, generation = EXCLUDED.generation, ecosystem = EXCLUDED.ecosystem,
   matched_at = EXCLUDED.matched_at`
 
-func (s *Service) writeFindings(ctx context.Context, tx pgx.Tx, gen int64, a dueAgent, ecosystem string, fs []Finding) error {
-	n := len(fs)
-	cves, pkgs, archs, recs, srcs, inst, fixed, sevs := make([]string, n), make([]string, n), make([]string, n),
-		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	ranks, scores := make([]int16, n), make([]*float64, n)
-	byKey := make(map[string]Finding, n)
-	for i, f := range fs {
-		cves[i], pkgs[i], archs[i], recs[i], srcs[i], inst[i], fixed[i], sevs[i] = f.CVE, f.Package, f.Arch, f.RecordID, f.Source,
-			f.Installed, f.Fixed, f.Severity
-		ranks[i], scores[i] = int16(SeverityRank(f.Severity)), f.Score
-		byKey[f.CVE+"\x00"+f.Package] = f
+func findingKey(cve, pkg, arch string) string { return cve + "\x00" + pkg + "\x00" + arch }
+
+// sameFinding says whether a stored row already says what f says.
+func sameFinding(stored, f Finding) bool {
+	if stored.RecordID != f.RecordID || stored.Source != f.Source || stored.Installed != f.Installed ||
+		stored.Fixed != f.Fixed || stored.Severity != f.Severity || (stored.Score == nil) != (f.Score == nil) {
+		return false
 	}
-	rows, _ := tx.Query(ctx, writeFindingsSQL, a.agentID, a.tenantID, cves, pkgs, archs, recs, srcs, inst, fixed, sevs, ranks, scores, s.cfg.Now())
-	var kind, cve, pkg string
-	var opened []Finding
-	gone := map[string]bool{}
-	if _, err := pgx.ForEachRow(rows, []any{&kind, &cve, &pkg}, func() error {
-		if kind == "new" {
-			opened = append(opened, byKey[cve+"\x00"+pkg])
-		} else {
-			gone[cve] = true
+	return stored.Score == nil || *stored.Score == *f.Score
+}
+
+func (s *Service) writeFindings(ctx context.Context, tx pgx.Tx, gen int64, a dueAgent, ecosystem string, fs []Finding) error {
+	stored := map[string]Finding{}
+	rows, _ := tx.Query(ctx, storedFindingsSQL, a.agentID)
+	var f Finding
+	var score *float32
+	if _, err := pgx.ForEachRow(rows, []any{&f.CVE, &f.Package, &f.Arch, &f.RecordID, &f.Source, &f.Installed, &f.Fixed, &f.Severity, &score}, func() error {
+		f.Score = nil
+		if score != nil {
+			v := roundScore(*score)
+			f.Score = &v
 		}
+		stored[findingKey(f.CVE, f.Package, f.Arch)] = f
 		return nil
 	}); err != nil {
-		return fmt.Errorf("write findings of agent %s: %w", a.agentID, err)
+		return fmt.Errorf("read findings of agent %s: %w", a.agentID, err)
+	}
+	var put, opened []Finding
+	current := make(map[string]bool, len(fs))
+	for _, f := range fs {
+		k := findingKey(f.CVE, f.Package, f.Arch)
+		if current[k] {
+			continue // the same package and arch installed twice (rpm kernels): the first match stands
+		}
+		current[k] = true
+		old, ok := stored[k]
+		if !ok {
+			opened = append(opened, f)
+		}
+		if !ok || !sameFinding(old, f) {
+			put = append(put, f)
+		}
+	}
+	var goneCVEs, gonePkgs, goneArchs []string
+	gone := map[string]bool{}
+	for k, old := range stored {
+		if !current[k] {
+			goneCVEs, gonePkgs, goneArchs = append(goneCVEs, old.CVE), append(gonePkgs, old.Package), append(goneArchs, old.Arch)
+			gone[old.CVE] = true
+		}
+	}
+	if len(put) > 0 {
+		n := len(put)
+		cves, pkgs, archs, recs, srcs, inst, fixed, sevs := make([]string, n), make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		ranks, scores := make([]int16, n), make([]*float64, n)
+		for i, f := range put {
+			cves[i], pkgs[i], archs[i], recs[i], srcs[i], inst[i], fixed[i], sevs[i] = f.CVE, f.Package, f.Arch, f.RecordID, f.Source,
+				f.Installed, f.Fixed, f.Severity
+			ranks[i], scores[i] = int16(SeverityRank(f.Severity)), f.Score
+		}
+		if _, err := tx.Exec(ctx, upsertFindingsSQL, a.agentID, a.tenantID, cves, pkgs, archs, recs, srcs, inst, fixed, sevs, ranks, scores,
+			s.cfg.Now()); err != nil {
+			return fmt.Errorf("write findings of agent %s: %w", a.agentID, err)
+		}
+	}
+	if len(goneCVEs) > 0 {
+		if _, err := tx.Exec(ctx, deleteFindingsSQL, a.agentID, goneCVEs, gonePkgs, goneArchs); err != nil {
+			return fmt.Errorf("delete findings of agent %s: %w", a.agentID, err)
+		}
 	}
 	if _, err := tx.Exec(ctx, recordMatchSQL, a.agentID, a.tenantID, a.packagesSnapshot, a.hostSnapshot, gen, ecosystem); err != nil {
 		return fmt.Errorf("record match of agent %s: %w", a.agentID, err)

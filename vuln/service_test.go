@@ -220,7 +220,9 @@ func TestFindingsExceptionsAndAlerts(t *testing.T) {
 	web1 := w.agent("web-1", bookworm, bookwormPackages("7.88.1-10+deb12u1"))
 	web2 := w.agent("web-2", bookworm, bookwormPackages("7.88.1-10+deb12u1"))
 	db1 := w.agent("db-1", wire.HostInfo{Hostname: "db-1", Platform: "rocky", PlatformVersion: "9.3"},
-		[]wire.Package{{Name: "openssl-libs", Version: "1:3.0.7-24.el9", Arch: "x86_64", Manager: "rpm"}})
+		// Two versions of one package and arch (as rpm keeps kernels): one finding.
+		[]wire.Package{{Name: "openssl-libs", Version: "1:3.0.7-24.el9", Arch: "x86_64", Manager: "rpm"},
+			{Name: "openssl-libs", Version: "1:3.0.7-20.el9", Arch: "x86_64", Manager: "rpm"}})
 	if n := w.rematch(); n != 3 {
 		t.Fatalf("first rematch matched %d agents, want 3", n)
 	}
