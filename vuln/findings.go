@@ -57,27 +57,31 @@ func CursorOf(g Group) Cursor {
 	return c
 }
 
-// listSQL groups the tenant's visible findings by CVE and package; a
-// deleted agent's findings stay stored (with its other history) but count
-// nowhere. The
-// order is severity, score, CVE, package; the cursor compares the same
-// tuple (rank and score negated so that one ascending row comparison
-// pages it).
+// listSQL groups the tenant's visible findings by severity, score, CVE
+// and package, in the order of vuln_findings_list_idx, so that a page
+// reads the rows of its own groups and stops (a CVE whose records differ
+// in severity or score across distributions shows once per rating). A
+// deleted agent's findings stay stored, with its other history, but count
+// nowhere. The cursor is the last group's key.
 const listSQL = `WITH g AS (
-  SELECT f.cve, f.package, max(f.severity_rank) AS severity_rank, max(f.cvss_score) AS cvss_score,
+  SELECT f.severity_rank, f.cvss_score, f.cve, f.package,
     min(f.record_id) AS record_id, min(f.source_package) AS source_package, count(DISTINCT f.agent_id) AS agents,
     (array_agg(DISTINCT f.installed_version))[1:20] AS installed,
     COALESCE((array_agg(DISTINCT f.fixed_version) FILTER (WHERE f.fixed_version <> ''))[1:20], '{}') AS fixed,
     min(f.first_seen) AS first_seen
-  FROM vuln_findings f JOIN agents a ON a.id = f.agent_id AND a.deleted_at IS NULL
+  FROM vuln_findings f
   WHERE f.tenant_id = $1
+    AND EXISTS (SELECT 1 FROM agents a WHERE a.id = f.agent_id AND a.deleted_at IS NULL)
     AND (cardinality($2::smallint[]) = 0 OR f.severity_rank = ANY($2))
     AND ($3::uuid IS NULL OR f.agent_id = $3)
     AND ($4 = '' OR f.package = $4)
     AND ($5 = '' OR f.cve = $5)
     AND ($6::boolean IS NULL OR (f.fixed_version <> '') = $6)
     AND NOT ($14 AND vuln_hidden(f.tenant_id, f.agent_id, f.cve, f.package, $7))
-  GROUP BY f.cve, f.package
+    AND ($9::int IS NULL OR f.severity_rank < $9 OR (f.severity_rank = $9 AND (COALESCE(f.cvss_score, -1) < $10::real
+         OR (COALESCE(f.cvss_score, -1) = $10::real AND (f.cve, f.package) > ($11, $12)))))
+  GROUP BY f.severity_rank, f.cvss_score, f.cve, f.package
+  ORDER BY f.severity_rank DESC, f.cvss_score DESC NULLS LAST, f.cve, f.package
 )
 SELECT g.cve, g.package, g.source_package, g.record_id, r.summary,
   CASE g.severity_rank WHEN 4 THEN 'critical' WHEN 3 THEN 'high' WHEN 2 THEN 'medium' WHEN 1 THEN 'low' ELSE 'unknown' END AS severity,
@@ -85,8 +89,7 @@ SELECT g.cve, g.package, g.source_package, g.record_id, r.summary,
 FROM g JOIN vuln_records r ON r.id = g.record_id
 WHERE ($8 = '' OR g.cve ILIKE '%' || $8 || '%' ESCAPE '\' OR g.package ILIKE '%' || $8 || '%' ESCAPE '\'
        OR r.summary ILIKE '%' || $8 || '%' ESCAPE '\')
-  AND ($9::int IS NULL OR (-g.severity_rank, -COALESCE(g.cvss_score, -1), g.cve, g.package) > (-$9::int, -$10::real, $11, $12))
-ORDER BY -g.severity_rank, -COALESCE(g.cvss_score, -1), g.cve, g.package
+ORDER BY g.severity_rank DESC, g.cvss_score DESC NULLS LAST, g.cve, g.package
 LIMIT $13`
 
 // List answers a page of the tenant's findings grouped by CVE and
@@ -144,8 +147,9 @@ type Counts struct {
 
 const countsSQL = `SELECT f.severity, count(DISTINCT (f.cve, f.package)) AS findings, count(DISTINCT f.cve) AS cves,
   count(DISTINCT f.agent_id) AS agents
-FROM vuln_findings f JOIN agents a ON a.id = f.agent_id AND a.deleted_at IS NULL
+FROM vuln_findings f
 WHERE f.tenant_id = $1 AND ($2::uuid IS NULL OR f.agent_id = $2)
+  AND EXISTS (SELECT 1 FROM agents a WHERE a.id = f.agent_id AND a.deleted_at IS NULL)
   AND NOT ($4 AND vuln_hidden(f.tenant_id, f.agent_id, f.cve, f.package, $3))
 GROUP BY f.severity ORDER BY max(f.severity_rank) DESC`
 

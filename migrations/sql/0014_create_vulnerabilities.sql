@@ -72,7 +72,8 @@ CREATE TABLE vuln_findings (
     first_seen         timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (agent_id, cve, package, arch)
 );
-CREATE INDEX vuln_findings_list_idx ON vuln_findings (tenant_id, severity_rank DESC, cve, package);
+-- The list's order: a page groups the first rows of this index and stops.
+CREATE INDEX vuln_findings_list_idx ON vuln_findings (tenant_id, severity_rank DESC, cvss_score DESC NULLS LAST, cve, package);
 CREATE INDEX vuln_findings_cve_idx ON vuln_findings (tenant_id, cve);
 
 -- An exception hides findings of a CVE (optionally one package, one agent
