@@ -265,7 +265,7 @@ var authzRows = map[string]authzRow{
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/inventory/cves/exceptions/" + e.cveException(c.fx.Tenant.ID).String()}
 		}},
-	"GET /api/v1/inventory/cves/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
+	"GET /api/v1/inventory/cves/:cve": {access: person, minRole: auth.RoleViewer, ok: 200,
 		build: func(e *env, _ *caller, _ map[uuid.UUID]testAgent) target {
 			e.importOSV()
 			return target{path: "/api/v1/inventory/cves/CVE-2023-38545"}

@@ -182,7 +182,8 @@ type affectedHostReply struct {
 	Hidden           bool      `json:"hidden"` // an unexpired exception hides it from the lists
 }
 
-// cveDetailReply is GET /inventory/cves/:id.
+// cveDetailReply is GET /inventory/cves/:cve. CVE data is the hub's, not a
+// tenant's: any tenant reads an advisory; the hosts are its own.
 type cveDetailReply struct {
 	CVE        string              `json:"cve"`
 	Advisories []advisoryReply     `json:"advisories"`
@@ -190,7 +191,7 @@ type cveDetailReply struct {
 }
 
 func (s *Server) getCVE(c *fiber.Ctx) error {
-	id := c.Params("id")
+	id := c.Params("cve")
 	if id == "" || len(id) > 200 {
 		return badRequest("the id is a CVE id or an OSV record id, at most 200 bytes")
 	}

@@ -62,6 +62,8 @@ func TestTenantIsolation(t *testing.T) {
 			foreign[routeKey(r)] = bRule.String()
 		case strings.HasPrefix(r.Path, "/api/v1/webhooks/:id"):
 			foreign[routeKey(r)] = bHook.String()
+		case strings.HasPrefix(r.Path, "/api/v1/inventory/cves/exceptions/:id"):
+			foreign[routeKey(r)] = e.cveException(b.Tenant.ID).String()
 		}
 	}
 	// Valid bodies, so that only the foreign id can fail the request.

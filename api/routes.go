@@ -213,7 +213,7 @@ func (s *Server) routeTable() []route {
 			Request: createCVEExceptionRequest{}, Reply: cveExceptionReply{}, Status: 201},
 		{Method: "DELETE", Path: v1 + "/inventory/cves/exceptions/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.deleteCVEException, Tag: "vulnerabilities",
 			Summary: "Remove an exception: its findings show again (audited vuln_exception_deleted)", Status: 204},
-		{Method: "GET", Path: v1 + "/inventory/cves/:id", Access: person, MinRole: auth.RoleViewer, Handler: s.getCVE, Tag: "vulnerabilities",
+		{Method: "GET", Path: v1 + "/inventory/cves/:cve", Access: person, MinRole: auth.RoleViewer, Handler: s.getCVE, Tag: "vulnerabilities",
 			Summary: "One CVE (or OSV record) across the fleet: its advisories and every affected agent, hidden ones flagged",
 			Reply:   cveDetailReply{}},
 		{Method: "GET", Path: v1 + "/agents/:id/updates", Access: person, MinRole: auth.RoleViewer,
