@@ -32,6 +32,11 @@ type agentReply struct {
 	// Host is what the agent's latest host inventory says about the
 	// machine; absent until it sent one.
 	Host *hostReply `json:"host,omitempty"`
+	// Updates and SecurityUpdates count the installed packages its
+	// repositories offer newer (GET /agents/:id/updates); absent until the
+	// agent reported them.
+	Updates         *int `json:"updates,omitempty"`
+	SecurityUpdates *int `json:"security_updates,omitempty"`
 }
 
 func toAgentReply(a store.Agent) agentReply {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -253,7 +254,25 @@ var authzRows = map[string]authzRow{
 	"GET /api/v1/agents/:id/inventory/changes": {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/inventory/changes?kind=packages")},
 	"GET /api/v1/agents/:id/processes":         {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/processes?sort=memory")},
 	"GET /api/v1/inventory/search":             {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/inventory/search?name=openssl")},
-	"GET /api/v1/agents/:id/governance":        {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/governance")},
+	"GET /api/v1/inventory/cves":               {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/inventory/cves?severity=critical,high&fixed=true")},
+	"GET /api/v1/inventory/cves/exceptions":    {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/inventory/cves/exceptions?expired=true")},
+	"POST /api/v1/inventory/cves/exceptions": {access: person, minRole: auth.RoleAdmin, ok: 201,
+		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/inventory/cves/exceptions", body: map[string]any{"cve": "CVE-2023-38545", "reason": "authz",
+				"expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}}
+		}},
+	"DELETE /api/v1/inventory/cves/exceptions/:id": {access: person, minRole: auth.RoleAdmin, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/inventory/cves/exceptions/" + e.cveException(c.fx.Tenant.ID).String()}
+		}},
+	"GET /api/v1/inventory/cves/:cve": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			e.importOSV()
+			return target{path: "/api/v1/inventory/cves/CVE-2023-38545"}
+		}},
+	"GET /api/v1/agents/:id/updates":    {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/updates?security=true")},
+	"GET /api/v1/agents/:id/cves":       {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/cves?severity=critical")},
+	"GET /api/v1/agents/:id/governance": {access: person, minRole: auth.RoleViewer, ok: 200, build: standingPath("/governance")},
 	"PUT /api/v1/agents/:id/governance": {access: person, minRole: auth.RoleAdmin, ok: 200,
 		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/agents/" + standing[c.fx.Tenant.ID].ID.String() + "/governance",

@@ -11,6 +11,7 @@ import (
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
+	"github.com/monsys/monsys/vuln"
 )
 
 // domainAnswer is the answer a domain error gets on every route.
@@ -61,6 +62,8 @@ var domainAnswers = []domainAnswer{
 		detail: "choose a password for your new account (12 to 1024 characters)"},
 	{err: store.ErrAlreadyResolved, status: http.StatusConflict, slug: "conflict",
 		detail: "the alert is already resolved"},
+	{err: vuln.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
+		detail: "no such CVE, record, exception or agent in this tenant"},
 	{err: store.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
 		detail: "no such resource in this tenant"},
 	{err: notify.ErrNotFound, status: http.StatusNotFound, slug: "not-found",

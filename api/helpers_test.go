@@ -14,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
+	"github.com/monsys/monsys/vuln"
 	"github.com/monsys/monsys/wire"
 )
 
@@ -68,6 +70,10 @@ type env struct {
 	pool   *pgxpool.Pool
 	base   string // http://127.0.0.1:port, also the server's PublicURL
 	client *http.Client
+	vulns  *vuln.Service
+	// vulnNow is the vulnerability service's clock (unix nanoseconds):
+	// exceptions expire by it.
+	vulnNow *atomic.Int64
 }
 
 // newEnv starts a server over a fresh database; tweak adjusts the config.
@@ -120,8 +126,11 @@ func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...fu
 		t.Fatal(err)
 	}
 	channels := notify.New(pool, notify.Config{Key: cfg.TOTPKey, Policy: cfg.Webhooks}, logger)
+	vulnNow := &atomic.Int64{}
+	vulnNow.Store(time.Now().UnixNano())
+	vulns := vuln.New(pool, st, vuln.Config{Now: func() time.Time { return time.Unix(0, vulnNow.Load()) }}, logger)
 	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: svc, Metrics: metrics, SharedLimits: shared,
-		Fleet: fleet.New(st, metrics, nil), Notify: channels})
+		Fleet: fleet.New(st, metrics, nil), Notify: channels, Vulns: vulns})
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)
@@ -130,7 +139,7 @@ func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...fu
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	tr := &http.Transport{MaxIdleConnsPerHost: 8}
-	e := &env{t: t, srv: srv, st: st, notify: channels, pool: pool, base: base,
+	e := &env{t: t, srv: srv, st: st, notify: channels, pool: pool, base: base, vulns: vulns, vulnNow: vulnNow,
 		client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 	t.Cleanup(func() {
 		tr.CloseIdleConnections()

@@ -42,7 +42,8 @@ func toHostReply(f store.HostFacts) *hostReply {
 	return out
 }
 
-// withHostFacts adds each agent's host facts to its reply.
+// withHostFacts adds each agent's host facts and pending update counts to
+// its reply.
 func (s *Server) withHostFacts(ctx context.Context, tenantID uuid.UUID, replies []agentReply) error {
 	ids := make([]uuid.UUID, len(replies))
 	for i, r := range replies {
@@ -52,9 +53,16 @@ func (s *Server) withHostFacts(ctx context.Context, tenantID uuid.UUID, replies 
 	if err != nil {
 		return err
 	}
+	counts, err := s.store.PendingUpdateCounts(ctx, tenantID, ids)
+	if err != nil {
+		return err
+	}
 	for i := range replies {
 		if f, ok := facts[replies[i].ID]; ok {
 			replies[i].Host = toHostReply(f)
+		}
+		if n, ok := counts[replies[i].ID]; ok {
+			replies[i].Updates, replies[i].SecurityUpdates = &n.Updates, &n.Security
 		}
 	}
 	return nil

@@ -64,6 +64,8 @@ func TestTenantIsolation(t *testing.T) {
 			foreign[routeKey(r)] = bHook.String()
 		case strings.HasPrefix(r.Path, "/api/v1/notification-channels/:id"):
 			foreign[routeKey(r)] = bChannel.String()
+		case strings.HasPrefix(r.Path, "/api/v1/inventory/cves/exceptions/:id"):
+			foreign[routeKey(r)] = e.cveException(b.Tenant.ID).String()
 		}
 	}
 	// Valid bodies, so that only the foreign id can fail the request.

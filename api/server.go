@@ -74,6 +74,8 @@ type Deps struct {
 	// Disk is the free space of the database's filesystem, shown by
 	// /api/v1/health; nil when the hub cannot see it.
 	Disk DiskUsage
+	// Vulns answers the CVE routes; nil: they answer 503.
+	Vulns Vulns
 	// SharedLimits, when set, keeps rate-limit counts in this database so
 	// that the hubs of a cluster share them (MONSYS_CLUSTER=1).
 	SharedLimits ratelimit.DB
@@ -102,6 +104,7 @@ type Server struct {
 	explainer    *explain.Explainer
 	pushUpgrade  fiber.Handler
 	disk         DiskUsage
+	vulns        Vulns
 }
 
 // DiskUsage reports the latest measurement of the database's disk
@@ -120,6 +123,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		ingest: deps.Ingest, disk: deps.Disk}
 	if s.query == nil {
 		s.query = noMetrics{}
+	}
+	if s.vulns = deps.Vulns; s.vulns == nil {
+		s.vulns = noVulns{}
 	}
 	if s.fleet = deps.Fleet; s.fleet == nil {
 		s.fleet = noFleet{}

@@ -44,6 +44,10 @@ type Config struct {
 	IngestMemoryBudget  int           `env:"INGEST_MEMORY_BUDGET" envDefault:"268435456" help:"bytes all ingest and remote-write requests may hold at once for bodies, decompression and decoding; past it they answer 503 with Retry-After"`
 	IngestBatchesPerMin int           `env:"INGEST_BATCHES_PER_MINUTE" envDefault:"60" help:"ingest batches accepted per agent per minute; more answer 429 with Retry-After"`
 	IngestWait          time.Duration `env:"INGEST_WAIT" envDefault:"10s" help:"longest an ingest request waits for storage to commit its batch before answering 503 with Retry-After"`
+	CVEDir              string        `env:"CVE_DIR" envDefault:"" help:"a directory of OSV vulnerability records (*.json, or osv.dev's per-ecosystem all.zip), imported at start and again whenever a file in it changes (also: monsys cve import PATH)"`
+	CVEDirPoll          time.Duration `env:"CVE_DIR_POLL" envDefault:"1m" help:"how often MONSYS_CVE_DIR is checked for changed files"`
+	CVEMatchEvery       time.Duration `env:"CVE_MATCH_INTERVAL" envDefault:"10s" help:"how often agents whose packages or host changed, or all of them after new vulnerability data, are matched"`
+	CVEAlertSeverity    string        `env:"CVE_ALERT_SEVERITY" envDefault:"critical" help:"the least severity of a new vulnerability finding that raises an alert: critical, high, medium, low, or none"`
 	DiskFreeAlertPct    int           `env:"DISK_FREE_ALERT_PERCENT" envDefault:"10" help:"a system alert fires while the filesystem of the database's data has less than this percentage free (critical below half of it)"`
 	IngestShards        int           `env:"INGEST_SHARDS" envDefault:"0" help:"ingest rings and flushers (0: one per CPU, at least 2)"`
 	SeriesCacheSize     int           `env:"SERIES_CACHE_SIZE" envDefault:"1000000" help:"series ids kept in memory"`
@@ -174,6 +178,17 @@ func (c *Config) Validate() error {
 	if c.IngestWait < time.Second || c.IngestWait > 5*time.Minute {
 		errs = append(errs, fmt.Errorf("MONSYS_INGEST_WAIT=%s: want 1s to 5m", c.IngestWait))
 	}
+	switch c.CVEAlertSeverity {
+	case "critical", "high", "medium", "low", "none":
+	default:
+		errs = append(errs, fmt.Errorf("MONSYS_CVE_ALERT_SEVERITY=%q: want critical, high, medium, low or none", c.CVEAlertSeverity))
+	}
+	if c.CVEDirPoll < time.Second || c.CVEDirPoll > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("MONSYS_CVE_DIR_POLL=%s: want 1s to 24h", c.CVEDirPoll))
+	}
+	if c.CVEMatchEvery < time.Second || c.CVEMatchEvery > time.Hour {
+		errs = append(errs, fmt.Errorf("MONSYS_CVE_MATCH_INTERVAL=%s: want 1s to 1h", c.CVEMatchEvery))
+	}
 	if c.DiskFreeAlertPct < 1 || c.DiskFreeAlertPct > 90 {
 		errs = append(errs, fmt.Errorf("MONSYS_DISK_FREE_ALERT_PERCENT=%d: want 1 to 90", c.DiskFreeAlertPct))
 	}
@@ -284,7 +299,8 @@ func (c Config) Summary() []any {
 	return []any{"listen", c.Listen, "public_url", c.PublicURL, "data_dir", c.DataDir,
 		"database", db, "tsdb", c.TSDB, "db_max_conns", c.DBMaxConns, "insecure_cookies", c.InsecureCookies,
 		"smtp", smtpSummary(c.SMTPURL), "cluster", c.Cluster,
-		"silent_after_intervals", c.SilentAfterIntervals, "silent_check_interval", c.SilentCheckEvery, "silent_restart_grace", c.SilentRestartGrace, "webhook_allow_cidrs", c.WebhookAllowCIDRs, "pprof_listen", c.PprofListen, "pg_listen", c.PGListen}
+		"silent_after_intervals", c.SilentAfterIntervals, "silent_check_interval", c.SilentCheckEvery, "silent_restart_grace", c.SilentRestartGrace, "webhook_allow_cidrs", c.WebhookAllowCIDRs, "pprof_listen", c.PprofListen, "pg_listen", c.PGListen,
+		"cve_dir", c.CVEDir, "cve_alert_severity", c.CVEAlertSeverity}
 }
 
 func redactURL(s string) string {

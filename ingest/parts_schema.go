@@ -52,6 +52,9 @@ var inventoryKinds = map[string]kindSchema{
 	wire.KindSockets:    listOf(func(s *wire.Socket) string { return missing("proto", s.Proto) }),
 	wire.KindBackups:    listOf(func(j *wire.BackupJob) string { return missing("tool", j.Tool) }),
 	wire.KindProcesses:  listOf(func(p *wire.Process) string { return missing("name", p.Name) }),
+	wire.KindUpdates: listOf(func(u *wire.Update) string {
+		return missing("name", u.Name, "installed", u.Installed, "available", u.Available)
+	}),
 }
 
 // KnownInventoryKinds lists the kinds the hub accepts, for messages and

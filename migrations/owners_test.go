@@ -36,6 +36,9 @@ var tableOwners = map[string]string{
 	"webhooks": "store", "webhook_deliveries": "store", "hub_liveness": "store", "agent_integrity": "store", "security_events": "store",
 
 	"notification_channels": "notify", "notification_outbox": "notify", "notification_deliveries": "notify",
+
+	"vuln_records": "vuln", "vuln_affected": "vuln", "vuln_data": "vuln", "vuln_agent_matches": "vuln",
+	"vuln_findings": "vuln", "vuln_exceptions": "vuln",
 }
 
 // tableFiles narrows an owner to one file for tables every source of a

@@ -18,6 +18,7 @@ const (
 	SourceAgent  = "agent"  // raised by the agent in an ingest batch
 	SourceRule   = "rule"   // raised by an alert rule
 	SourceSystem = "system" // raised by the hub (silent agents)
+	SourceCVE    = "cve"    // raised by a new vulnerability match (package vuln)
 )
 
 // Alert is one alert of a tenant, open or closed.

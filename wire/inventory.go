@@ -17,6 +17,7 @@ const (
 	KindSockets    = "sockets"    // []Socket
 	KindBackups    = "backups"    // []BackupJob
 	KindProcesses  = "processes"  // []Process
+	KindUpdates    = "updates"    // []Update
 )
 
 // HostInfo describes the machine: operating system and hardware.
@@ -61,6 +62,26 @@ type Package struct {
 	Version string `json:"version"`
 	Arch    string `json:"arch,omitempty"`
 	Manager string `json:"manager"` // dpkg, rpm or apk
+	// Source is the source package the binary was built from (dpkg's
+	// Source:, apk's origin) when it differs from Name: distributions'
+	// vulnerability data names source packages.
+	Source string `json:"source,omitempty"`
+}
+
+// Update is an installed package that the host's configured repositories
+// offer in a newer version, read from the package manager's own metadata
+// (apt lists, dnf/yum repodata, apk indexes); nothing is upgraded.
+type Update struct {
+	Name      string `json:"name"`
+	Arch      string `json:"arch,omitempty"`
+	Installed string `json:"installed"`
+	Available string `json:"available"` // the newest version offered
+	// Security is true when a security source offers a version newer than
+	// the installed one: a -security suite (Debian, Ubuntu), or a security
+	// advisory in the repository's updateinfo (dnf, yum).
+	Security   bool   `json:"security"`
+	Repository string `json:"repository,omitempty"` // where Available comes from
+	Manager    string `json:"manager"`              // dpkg, rpm or apk
 }
 
 // SystemdUnit is one unit and its state, as systemctl list-units shows it.

@@ -56,6 +56,23 @@ func collectPackages(ctx context.Context, src Source) (any, error) {
 	return pkgs, errors.Join(errs...)
 }
 
+// ParsePackages reads one package manager's list as the collector does:
+// dpkg's status file, apk's installed database, or the output of
+// `rpm -qa --qf '%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\t%{ARCH}\n'`.
+// Fixtures of real machines go through it in the hub's tests.
+func ParsePackages(manager string, r io.Reader) ([]wire.Package, error) {
+	switch manager {
+	case "dpkg":
+		return parseDpkgStatus(r)
+	case "apk":
+		return parseApkInstalled(r)
+	case "rpm":
+		b, err := io.ReadAll(r)
+		return parseRpmQuery(string(b)), err
+	}
+	return nil, fmt.Errorf("package manager %q: not dpkg, apk or rpm", manager)
+}
+
 // parseDpkgStatus reads dpkg's status file: stanzas separated by blank
 // lines; a package counts when its Status ends in "installed".
 func parseDpkgStatus(r io.Reader) ([]wire.Package, error) {
@@ -65,6 +82,9 @@ func parseDpkgStatus(r io.Reader) ([]wire.Package, error) {
 	flush := func() {
 		if cur.Name != "" && installed {
 			cur.Manager = "dpkg"
+			if cur.Source == cur.Name {
+				cur.Source = ""
+			}
 			pkgs = append(pkgs, cur)
 		}
 		cur, installed = wire.Package{}, false
@@ -92,6 +112,10 @@ func parseDpkgStatus(r io.Reader) ([]wire.Package, error) {
 			cur.Version = v
 		case "Architecture":
 			cur.Arch = v
+		case "Source":
+			// "Source: glibc (2.36-9)" names a source version only when it differs
+			src, _, _ := strings.Cut(v, " ")
+			cur.Source = src
 		case "Status":
 			installed = strings.HasSuffix(v, " installed")
 		}
@@ -108,6 +132,9 @@ func parseApkInstalled(r io.Reader) ([]wire.Package, error) {
 	flush := func() {
 		if cur.Name != "" {
 			cur.Manager = "apk"
+			if cur.Source == cur.Name {
+				cur.Source = ""
+			}
 			pkgs = append(pkgs, cur)
 		}
 		cur = wire.Package{}
@@ -130,6 +157,8 @@ func parseApkInstalled(r io.Reader) ([]wire.Package, error) {
 			cur.Version = line[2:]
 		case 'A':
 			cur.Arch = line[2:]
+		case 'o':
+			cur.Source = line[2:]
 		}
 	}
 	flush()

@@ -37,6 +37,7 @@ func collectors() []collector {
 		{wire.KindContainers, collectContainers},
 		{wire.KindSockets, collectSockets},
 		{wire.KindBackups, collectBackups},
+		{wire.KindUpdates, collectUpdates},
 	}
 }
 

@@ -377,8 +377,58 @@ func TestDashboard(t *testing.T) {
 		b.check(t, "notifications")
 	})
 
+	t.Run("vulnerabilities: counts, filter, one CVE's hosts, an exception added and removed", func(t *testing.T) {
+		var list struct {
+			Items []struct {
+				CVE string `json:"cve"`
+			} `json:"items"`
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for len(list.Items) == 0 && time.Now().Before(deadline) {
+			d.owner.call(t, http.MethodGet, "/api/v1/inventory/cves", "", nil, http.StatusOK, &list)
+			time.Sleep(200 * time.Millisecond)
+		}
+		if len(list.Items) == 0 {
+			t.Fatal("the hub matched nothing within 30 s of MONSYS_CVE_DIR's import")
+		}
+		b.open(t, base+"/vulnerabilities")
+		b.waitFor(t, "the API's findings", fmt.Sprintf(`document.querySelectorAll('#vuln-table tbody tr').length === %d`, len(list.Items)))
+		if s := b.text(t, "#vuln-summary"); !strings.Contains(s, "critical") || !strings.Contains(s, "high") {
+			t.Errorf("severity counts show %q", s)
+		}
+		if got := b.text(t, "#vuln-table tbody tr:first-child"); !strings.Contains(got, "CVE-2023-38545") && !strings.Contains(got, "CVE-2023-45853") {
+			t.Errorf("first row %q is not a critical CVE", got)
+		}
+		b.do(t, "critical only", chromedp.Click(chromedp.CSS(`#vuln-summary button:first-child`)))
+		b.waitFor(t, "critical rows only", `location.search.includes('severity=critical') && [...document.querySelectorAll('#vuln-table tbody tr')].every(r => r.textContent.includes('critical'))`)
+		b.screenshot(t, "vulnerabilities")
+		b.do(t, "open CVE-2023-38545", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#vuln-table button.link')].find(x => x.textContent === 'CVE-2023-38545').click()`))
+		b.waitFor(t, "its hosts", `document.querySelectorAll('#cve-hosts tbody tr').length === 2 && document.querySelector('#cve-hosts').textContent.includes('web-01')`)
+		b.do(t, "add an exception", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#cve-hosts button')].find(x => x.closest('tr').textContent.includes('libcurl4')).click()`))
+		b.waitFor(t, "the exception dialog", `document.querySelector('#exc-dialog').open && document.querySelector('#e-package').value === 'libcurl4'`)
+		b.fillAndSubmit(t, "#exc-form", map[string]string{"reason": "no SOCKS5 proxy here; upgrade on Saturday"})
+		b.waitFor(t, "the exception listed", `document.querySelectorAll('#exceptions-table tbody tr').length === 1 && !!document.querySelector('#cve-hosts tr.dim')`)
+		var excs struct {
+			Items []struct {
+				ID      string `json:"id"`
+				Package string `json:"package"`
+				AgentID string `json:"agent_id"`
+			} `json:"items"`
+		}
+		d.owner.call(t, http.MethodGet, "/api/v1/inventory/cves/exceptions", "", nil, http.StatusOK, &excs)
+		if len(excs.Items) != 1 || excs.Items[0].Package != "libcurl4" || excs.Items[0].AgentID != web01 {
+			t.Errorf("the API holds exceptions %+v, want libcurl4 on web-01", excs.Items)
+		}
+		b.screenshot(t, "vulnerabilities-detail")
+		b.do(t, "remove it", chromedp.Click(chromedp.CSS(`#exceptions-table button.danger`)))
+		b.waitFor(t, "the confirmation dialog", `!!document.querySelector('dialog.confirm[open]')`)
+		b.do(t, "confirm", chromedp.Evaluate[chromedp.Void](`document.querySelector('dialog.confirm[open] button.danger').click()`))
+		b.waitFor(t, "no exception left", `!document.querySelector('#exceptions-table') && !document.querySelector('#cve-hosts tr.dim')`)
+		b.check(t, "vulnerabilities")
+	})
+
 	t.Run("every page opens without errors, in light, dark and at 360 px", func(t *testing.T) {
-		pages := []string{"/", "/hosts/" + web01, "/alerts", "/alert-rules", "/inventory?kind=packages&name=openssl", "/webhooks", "/notifications",
+		pages := []string{"/", "/hosts/" + web01, "/alerts", "/alert-rules", "/inventory?kind=packages&name=openssl", "/vulnerabilities", "/webhooks", "/notifications",
 			"/settings/people", "/settings/api-keys", "/settings/enrollment", "/security", "/audit", "/account", "/no-such-page"}
 		for _, p := range pages {
 			b.open(t, base+p)

@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/monsys/monsys/agent/inventory"
 	"github.com/monsys/monsys/bench/load"
 	"github.com/monsys/monsys/internal/pglocal"
 	"github.com/monsys/monsys/tsdb"
@@ -60,10 +63,17 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
 	// The hub restarts once after seeding: a check interval of an hour
 	// keeps that from counting as an outage (hub_restarted) in the pages.
-	// Loopback is allowed so that a notification channel can reach the
-	// test's own ntfy stand-in.
+	osvDir, err := filepath.Abs("../../vuln/testdata/osv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The vulnerabilities page reads the OSV subset, matched every second;
+	// CVE alerts stay off so the alert pages keep their one alert. Loopback
+	// is allowed so that a notification channel can reach the test's own
+	// ntfy stand-in.
 	s := newSite(t, bin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword, "MONSYS_PUBLIC_URL="+url,
-		"MONSYS_SILENT_CHECK_INTERVAL=1h", "MONSYS_WEBHOOK_ALLOW_CIDRS=127.0.0.1/32")
+		"MONSYS_SILENT_CHECK_INTERVAL=1h", "MONSYS_CVE_DIR="+osvDir, "MONSYS_CVE_MATCH_INTERVAL=1s", "MONSYS_CVE_ALERT_SEVERITY=none",
+		"MONSYS_WEBHOOK_ALLOW_CIDRS=127.0.0.1/32")
 	d := &dashboardSite{site: s, agents: map[string]agent{}, keys: map[string]ed25519.PrivateKey{}}
 
 	h := s.startOn(t, port)
@@ -91,9 +101,13 @@ func newDashboardSite(t *testing.T) *dashboardSite {
 			"tags": fh.tags, "maintenance_windows": []any{}}, http.StatusOK, nil)
 		if fh.name == "web-01" {
 			ingestAlert(t, h, a, priv, "disk_full:/var", "critical", "/var is 97% full")
+			// Packages (with minimal host facts) first: the full host facts
+			// sent after them are the latest host inventory.
+			ingestPackages(t, h, a, priv, fh.name, "debian", "12.7", "dpkg", "../../api/testdata/cve/dpkg-status")
 			ingestHostFacts(t, h, a, priv, webHostFacts)
 		}
 		if fh.name == "db-01" {
+			ingestPackages(t, h, a, priv, fh.name, "rocky", "9.3", "rpm", "../../api/testdata/cve/rpm-qa.txt")
 			ingestDecoyTouches(t, h, a, priv)
 		}
 	}
@@ -195,6 +209,32 @@ func ingestContainers(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey) {
 	}
 	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
 		t.Fatalf("ingest container series = %d, want 200", status)
+	}
+}
+
+// ingestPackages sends the host facts and a package list read from a
+// fixture of a real machine by the agent's own parser.
+func ingestPackages(t *testing.T, h *hub, a agent, priv ed25519.PrivateKey, hostname, platform, version, manager, fixture string) {
+	t.Helper()
+	f, err := os.Open(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pkgs, err := inventory.ParsePackages(manager, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, _ := json.Marshal(wire.HostInfo{Hostname: hostname, OS: "linux", Platform: platform, PlatformVersion: version, Arch: "amd64"})
+	items, _ := json.Marshal(pkgs)
+	now := time.Now().UnixMilli()
+	body, err := json.Marshal(map[string]any{"batch_id": uuid.NewString(), "inventory": []wire.InventoryPart{
+		{Kind: wire.KindHost, Items: host, CollectedAt: now}, {Kind: wire.KindPackages, Items: items, CollectedAt: now}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := signedIngest(t, h, a, priv, body); status != http.StatusOK {
+		t.Fatalf("ingest packages = %d, want 200", status)
 	}
 }
 

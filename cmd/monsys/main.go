@@ -51,7 +51,7 @@ func newRootCommand(environ []string, stdin io.Reader, stdout, stderr io.Writer)
 		&cobra.Group{ID: serverGroup, Title: "Server commands (on the hub's machine, with its database):"},
 	)
 	for _, cmd := range []*cobra.Command{newServeCommand(environ, stdout), newMigrateCommand(environ, stdout),
-		newTokenCommand(environ, stdout), newUserCommand(environ, stdin, stdout), newGrafanaCommand(environ, stdout)} {
+		newTokenCommand(environ, stdout), newUserCommand(environ, stdin, stdout), newGrafanaCommand(environ, stdout), newCVECommand(environ, stdout)} {
 		cmd.GroupID = serverGroup
 		root.AddCommand(cmd)
 	}

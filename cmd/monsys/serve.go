@@ -25,6 +25,7 @@ import (
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
+	"github.com/monsys/monsys/vuln"
 	"github.com/monsys/monsys/web"
 	"github.com/monsys/monsys/workers"
 )
@@ -156,6 +157,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 		jobs = append(jobs, diskAlertJob(disk, st, cfg.DiskFreeAlertPct, log))
 	}
+	vulns := newVulns(cfg, pool, st, log)
+	jobs = append(jobs, vulnJobs(cfg, vulns)...)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	runner := workers.New(log, append(jobs, fleet.jobs...)...)
 	workDone := make(chan struct{})
@@ -175,7 +178,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		err = errors.Join(err, ing.pipeline.Close(drainCtx))
 		log.Info("ingest drained")
 	}()
-	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.service, queries, disk, channels)
+	srv, err := m.newServer(st, pool, reg, string(db.dialect), ing.service, queries, disk, channels, vulns)
 	if err != nil {
 		return err
 	}
@@ -232,10 +235,10 @@ func newRegistry(pool *pgxpool.Pool) *prometheus.Registry {
 }
 
 func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Registry, dialect string, ing *ingest.Service, q *query.Service,
-	disk *diskspace.Watcher, channels *notify.Service) (*api.Server, error) {
+	disk *diskspace.Watcher, channels *notify.Service, vulns *vuln.Service) (*api.Server, error) {
 	cfg := m.Config
 	deps := api.Deps{Store: st, Logger: m.Logger, Registry: reg, Gatherer: reg, Ingest: ing, Metrics: q,
-		Fleet: fleet.New(st, q, nil), Notify: channels}
+		Fleet: fleet.New(st, q, nil), Notify: channels, Vulns: vulns}
 	if disk != nil {
 		deps.Disk = disk
 	}

@@ -15,6 +15,7 @@ import * as host from './pages/host.js';
 import * as alerts from './pages/alerts.js';
 import * as rules from './pages/rules.js';
 import * as inventory from './pages/inventory.js';
+import * as vulns from './pages/vulns.js';
 import * as webhooks from './pages/webhooks.js';
 import * as notifications from './pages/notifications.js';
 import * as people from './pages/people.js';
@@ -24,7 +25,7 @@ import * as audit from './pages/audit.js';
 import * as account from './pages/account.js';
 import * as security from './pages/security.js';
 
-const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, webhooks, notifications, people, apikeys, enrollment, audit, account, security };
+const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, vulns, webhooks, notifications, people, apikeys, enrollment, audit, account, security };
 
 // chrome fills the navigation bar with the signed-in person.
 function chrome(s) {
