@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/monsys/monsys/agent/console"
 	"github.com/monsys/monsys/agent/enroll"
 	"github.com/monsys/monsys/agent/inventory"
 	"github.com/monsys/monsys/agent/push"
@@ -36,6 +37,9 @@ type Agent struct {
 	invMu      sync.Mutex
 	invPending []pendingPart // collected, waiting for the next batch
 	started    time.Time
+
+	console *console.Manager // set when the push channel runs
+	grants  *console.Grants
 }
 
 // New returns an agent; Run starts it.
@@ -128,6 +132,8 @@ func (a *Agent) Run(ctx context.Context) error {
 	goRun("inventory", a.inventoryLoop)
 	goRun("collector", func(ctx context.Context) error { return a.collectLoop(ctx, sp, snd) })
 	if a.cfg.Push {
+		a.console = a.newConsole(id)
+		defer a.console.Wait()
 		pc := push.New(id.State.HubURL, id.State.AgentID, func() string { return a.creds.Load().Token }, a.handlePush, a.log)
 		goRun("push", pc.Run)
 	}

@@ -6,8 +6,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/monsys/monsys/console"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/query"
+	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 )
@@ -60,6 +62,16 @@ var domainAnswers = []domainAnswer{
 		detail: "choose a password for your new account (12 to 1024 characters)"},
 	{err: store.ErrAlreadyResolved, status: http.StatusConflict, slug: "conflict",
 		detail: "the alert is already resolved"},
+	{err: relay.ErrNotConnected, status: http.StatusConflict, slug: "agent-not-connected",
+		detail: "the agent is not connected to this hub's push channel (is it running with --push, and can it reach the hub?)"},
+	{err: console.ErrAgentLimit, status: http.StatusConflict, slug: "console-limit",
+		detail: "the agent has its maximum of open console sessions; end one first"},
+	{err: console.ErrHubLimit, status: http.StatusServiceUnavailable, slug: "console-limit", retryAfter: 60,
+		detail: "this hub has its maximum of open console sessions; retry later"},
+	{err: console.ErrBadTicket, status: http.StatusUnauthorized, slug: "unauthorized",
+		detail: "the console ticket is wrong, used or expired; start a new session"},
+	{err: console.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
+		detail: "no such live console session or grant in this tenant"},
 	{err: store.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
 		detail: "no such resource in this tenant"},
 	{err: store.ErrConflict, status: http.StatusConflict, slug: "conflict",

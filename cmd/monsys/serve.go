@@ -17,10 +17,12 @@ import (
 
 	"github.com/monsys/monsys/api"
 	"github.com/monsys/monsys/config"
+	"github.com/monsys/monsys/console"
 	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/diskspace"
 	"github.com/monsys/monsys/query"
+	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/web"
@@ -239,6 +241,16 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Re
 	if totpKey == nil {
 		m.Logger.Warn("MONSYS_TOTP_KEY is not set: TOTP secrets are stored unencrypted")
 	}
+	maxPush := cfg.MaxPushConns
+	if maxPush <= 0 {
+		maxPush = 10000
+	}
+	deps.Relay = relay.New(maxPush)
+	hubKey, err := console.LoadHubKey(context.Background(), pool, totpKey)
+	if err != nil {
+		return nil, err
+	}
+	deps.Console = console.New(pool, deps.Relay, hubKey, console.Limits{}, m.Logger)
 	if deps.Pages, err = web.New(web.Config{PublicURL: cfg.PublicURL, Version: buildVersion()}, m.Logger); err != nil {
 		return nil, err
 	}
