@@ -7,7 +7,8 @@
 // never, on always, emergency only inside an emergency grant signed by the
 // hub key the agent pinned at registration (grants.go), so a database edit
 // on the hub alone cannot open a shell. The agent also enforces the idle
-// timeout and the maximum duration, kills the whole process group when the
-// session ends for any reason, and reports the shell's exit status as the
+// timeout and the maximum duration, kills the shell's whole session (its process
+// group and every background job's group) when the session ends for any
+// reason, and reports the shell's exit status as the
 // last control message.
 package console

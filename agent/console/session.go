@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -58,9 +61,7 @@ func (s *session) run(ctx context.Context) {
 	}()
 
 	reason := s.supervise(ctx, exited)
-	pgid := s.cmd.Process.Pid // Setsid: the shell leads its own process group
-	_ = syscall.Kill(-pgid, syscall.SIGHUP)
-	_ = syscall.Kill(-pgid, syscall.SIGKILL) // every process left in the group, including background children
+	killSession(s.cmd.Process.Pid)
 	<-exited
 	select {
 	case <-outDone: // the PTY drained to EIO once the last holder of its slave was gone
@@ -166,6 +167,51 @@ func (s *session) readHub(ctx context.Context) {
 			_ = pty.Setsize(s.ptmx, &pty.Winsize{Cols: uint16(c.Cols), Rows: uint16(c.Rows)}) // a closed PTY ends the session anyway
 		}
 	}
+}
+
+// killSession kills the shell's process group and every other group of
+// its session: an interactive shell puts each background job in a group of
+// its own, all inside the session the shell leads (Setsid, sid = its pid).
+// A process that left the session with setsid(2) is out of reach, as it
+// is for a terminal hang-up.
+func killSession(sid int) {
+	_ = syscall.Kill(-sid, syscall.SIGKILL)
+	for _, pid := range sessionMembers(sid) {
+		if pgid, err := syscall.Getpgid(pid); err == nil && pgid > 1 {
+			_ = syscall.Kill(-pgid, syscall.SIGKILL) // the job's whole group
+		}
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// sessionMembers lists the processes whose session id is sid, from /proc.
+func sessionMembers(sid int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == sid {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after the command, which is in parentheses and may hold
+		// spaces: state ppid pgrp session …
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) > 3 && f[3] == strconv.Itoa(sid) {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 // exitStatus is the shell's exit code, or 128+signal when a signal ended it.
