@@ -3,6 +3,7 @@ package main_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -204,4 +205,26 @@ func TestConsoleEndToEnd(t *testing.T) {
 	if verify.OK {
 		t.Error("verify passed a tampered recording")
 	}
+
+	// A chunk that cannot be written ends the session (fail closed).
+	for _, q := range []string{
+		`CREATE FUNCTION refuse_chunk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$`,
+		`CREATE TRIGGER refuse_chunk BEFORE INSERT ON console_chunks FOR EACH ROW EXECUTE FUNCTION refuse_chunk()`,
+		`UPDATE users SET totp_last_step = NULL`, // the test's next code may fall in a used step
+	} {
+		if _, err := db.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start["code"] = code(time.Now())
+	ws2, id2 := openConsole(t, ctx, c, h, "/api/v1/agents/"+agentID+"/console/start", start)
+	_ = ws2.Write(ctx, websocket.MessageBinary, []byte("echo unrecorded\n"))
+	ended = readEnded(t, ctx, ws2)
+	if ended["state"] != "failed" || !strings.Contains(fmt.Sprint(ended["reason"]), "recording failed") {
+		t.Errorf("with chunk writes failing the session ended %v; want failed saying the recording failed", ended)
+	}
+	waitUntil(t, "the failed session stored", func() bool {
+		c.call(t, http.MethodGet, "/api/v1/console/sessions/"+id2, "", nil, http.StatusOK, &ses)
+		return ses["state"] == "failed"
+	})
 }
