@@ -217,8 +217,9 @@ func (s *Service) auditedHash(ctx context.Context, tenantID, id uuid.UUID) (stri
 	return sum, err
 }
 
-// failStale marks sessions this hub no longer bridges (a restart) failed.
-func (s *Service) failStale(ctx context.Context) error {
+// FailStale marks every pending or active session failed: at a single
+// hub's start none of them has a bridge any more (a cluster must not call it).
+func (s *Service) FailStale(ctx context.Context) error {
 	_, err := s.pool.Exec(ctx, `UPDATE console_sessions SET state = 'failed', ended_at = now(),
 		end_reason = 'the hub restarted while the session was open', browser_ticket = '\x00'::bytea, agent_ticket = '\x00'::bytea
 		WHERE state IN ('pending', 'active')`)

@@ -251,6 +251,11 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Re
 		return nil, err
 	}
 	deps.Console = console.New(pool, deps.Relay, hubKey, console.Limits{}, m.Logger)
+	if !cfg.Cluster {
+		if err := deps.Console.FailStale(context.Background()); err != nil {
+			return nil, err
+		}
+	}
 	if deps.Pages, err = web.New(web.Config{PublicURL: cfg.PublicURL, Version: buildVersion()}, m.Logger); err != nil {
 		return nil, err
 	}
