@@ -14,6 +14,13 @@ export async function start() {
   $('#f-state').value = params.get('state') || '';
   $('#f-q').value = params.get('q') || '';
   const hosts = new Map();
+  const people = new Map();
+  try {
+    const r = await api('GET', '/api/v1/members', { query: { limit: 500 } });
+    for (const m of r.items) people.set(m.user_id, m.name || m.email);
+  } catch {
+    // names fall back to ids
+  }
 
   async function hostname(id) {
     if (!hosts.has(id)) hosts.set(id, api('GET', '/api/v1/agents/' + id).then((a) => a.hostname, () => id.slice(0, 8)));
@@ -46,7 +53,7 @@ export async function start() {
     const exit = s.exit_status != null ? 'exit ' + s.exit_status : '';
     return h('tr', null,
       h('td', null, h('a', { href: '/hosts/' + s.agent_id }, host)),
-      h('td', null, time(s.created_at), h('div', { class: 'muted small' }, 'by ' + s.user_id.slice(0, 8))),
+      h('td', null, time(s.created_at), h('div', { class: 'muted small' }, 'by ' + (people.get(s.user_id) || s.user_id.slice(0, 8)))),
       h('td', { class: 'wrap' }, s.reason, s.end_reason ? h('div', { class: 'muted small' }, s.end_reason) : null),
       h('td', null, badge(s.state, stateKind[s.state]), exit ? h('div', { class: 'muted small' }, exit) : null),
       h('td', { class: 'num' }, bytes(s.bytes_in), ' / ', bytes(s.bytes_out)),
@@ -70,7 +77,7 @@ export async function start() {
   async function play(s, host) {
     const section = $('#playback');
     section.hidden = false;
-    $('#playback-title').textContent = 'Recording of ' + host + ', ' + time(s.created_at);
+    fill($('#playback-title'), 'Recording of ' + host + ', ', time(s.created_at));
     fill($('#playback-facts'), 'Checking the recording against the audit log…');
     const [{ create }, v] = await Promise.all([
       import('asciinema-player'),
@@ -82,8 +89,8 @@ export async function start() {
     if (player) player.dispose();
     const box = $('#player');
     box.replaceChildren();
-    player = create('/api/v1/console/sessions/' + s.id + '/recording', box, { fit: 'width', idleTimeLimit: 2, theme: 'asciinema' });
-    section.scrollIntoView({ block: 'nearest' });
+    player = create('/api/v1/console/sessions/' + s.id + '/recording', box, { fit: 'both', idleTimeLimit: 2, theme: 'asciinema', poster: 'npt:0:3' });
+    section.scrollIntoView({ block: 'start' });
   }
 
   $('#f-state').addEventListener('change', load);
