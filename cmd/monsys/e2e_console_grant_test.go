@@ -70,7 +70,9 @@ func TestConsoleEmergencyGrant(t *testing.T) {
 	}
 	c.call(t, http.MethodPost, "/api/v1/auth/totp/verify", "", map[string]string{"code": code()}, http.StatusOK, nil)
 	startPath := "/api/v1/agents/" + agentID + "/console/start"
-	startBody := func() map[string]any { return map[string]any{"reason": "kernel oops", "code": code(), "cols": 80, "rows": 24} }
+	startBody := func() map[string]any {
+		return map[string]any{"reason": "kernel oops", "code": code(), "cols": 80, "rows": 24}
+	}
 
 	waitUntil(t, "the agent's push channel", func() bool {
 		st, _, b := c.do(t, http.MethodPost, startPath, "", startBody())
