@@ -14,6 +14,13 @@ import (
 
 type consoleSessionReply = console.Session
 
+// terminateReply answers a terminate: the agent ends the shell and the
+// session's state becomes terminated once it reports the exit.
+type terminateReply struct {
+	SessionID string `json:"session_id"`
+	State     string `json:"state"`
+}
+
 type verifyReply struct {
 	OK       bool   `json:"ok"`
 	Computed string `json:"computed_sha256"`
@@ -115,7 +122,7 @@ func (s *Server) terminateConsoleSession(c *fiber.Ctx) error {
 	if err := s.console.Terminate(c.UserContext(), p.TenantID, id, p.UserID, s.auditEvent(c, "")); err != nil {
 		return err
 	}
-	return c.SendStatus(fiber.StatusAccepted)
+	return c.Status(fiber.StatusAccepted).JSON(terminateReply{SessionID: id.String(), State: "terminating"})
 }
 
 // searchConsole finds sessions by what was typed or shown.

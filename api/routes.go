@@ -162,7 +162,7 @@ func (s *Server) routeTable() []route {
 			Summary: "The session's recording as asciicast v2 (application/x-asciicast); ?verify=1 checks it against the audited hash",
 			Query:   []queryParam{{"verify", "1: answer {ok, computed_sha256, audited_sha256} instead"}}},
 		{Method: "DELETE", Path: v1 + "/console/sessions/:id", Access: person, MinRole: auth.RoleAdmin, Handler: s.withConsole(s.terminateConsoleSession), Tag: "console",
-			Summary: "Terminate a live session: the agent kills its process group (audited console_session_terminated_by_admin)", Status: 202},
+			Summary: "Terminate a live session: the agent kills its process group (audited console_session_terminated_by_admin)", Reply: terminateReply{}, Status: 202},
 		{Method: "POST", Path: v1 + "/agents/:id/emergency", Access: person, MinRole: auth.RoleAdmin, Handler: s.withConsole(s.createEmergencyGrant), Tag: "console",
 			Summary: "Grant the agent an emergency window in which it accepts consoles (signed by the hub key; fresh TOTP code)",
 			Request: emergencyRequest{}, Reply: grantReply{}, Status: 201, Limit: limitPolicy("emergency", 5, time.Hour, byUser)},

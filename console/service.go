@@ -167,7 +167,7 @@ func (s *Service) Open() int {
 // Errors of the socket handlers.
 var (
 	ErrBadTicket = errors.New("the console ticket is wrong, used or expired")
-	ErrAttached  = errors.New("the session already has this side connected")
+	ErrNotLive   = errors.New("the session has ended, or another hub bridges it")
 )
 
 // AuthorizeBrowser spends the browser ticket, or with an empty ticket
@@ -234,7 +234,10 @@ func (s *Service) ServeAgent(id uuid.UUID, conn Conn) {
 func (s *Service) Terminate(ctx context.Context, tenantID, id uuid.UUID, by uuid.UUID, ev audit.Event) error {
 	b := s.bridgeOf(id)
 	if b == nil || b.ses.TenantID != tenantID {
-		return ErrNotFound
+		if _, err := s.Get(ctx, tenantID, id); err != nil {
+			return err
+		}
+		return ErrNotLive
 	}
 	ev.Type, ev.TargetType, ev.TargetID = "console_session_terminated_by_admin", "console_session", id.String()
 	ev.Details = map[string]any{"agent_id": b.ses.AgentID.String()}
