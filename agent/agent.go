@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/monsys/monsys/agent/console"
 	"github.com/monsys/monsys/agent/decoy"
 	"github.com/monsys/monsys/agent/enroll"
 	"github.com/monsys/monsys/agent/inventory"
@@ -40,6 +41,9 @@ type Agent struct {
 	invMu      sync.Mutex
 	invPending []pendingPart // collected, waiting for the next batch
 	started    time.Time
+
+	console *console.Manager // set when the push channel runs
+	grants  *console.Grants
 }
 
 // New returns an agent; Run starts it.
@@ -136,6 +140,8 @@ func (a *Agent) Run(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	if a.cfg.Push {
+		a.console = a.newConsole(id)
+		defer a.console.Wait()
 		pc := push.New(id.State.HubURL, id.State.AgentID, func() string { return a.creds.Load().Token }, a.handlePush, a.log)
 		goRun("push", pc.Run)
 	}

@@ -28,6 +28,10 @@ type Config struct {
 	Containers        string // auto: per-container series from cgroup v2 when present; off: none
 	Root              string // host root: "/" or where the host is mounted in a container
 	Push              bool
+	Console           string        // off, emergency or on
+	ConsoleUser       string        // the account console shells run as
+	ConsoleIdle       time.Duration // a console with no input or output this long ends
+	ConsoleMax        time.Duration // no console lasts longer
 	LogLevel          string
 	HoneypotPorts     []int    // decoy TCP ports (--honeypot tcp:2222,…); none by default
 	CanaryFiles       []string // files whose opening is reported (--canary-file)
@@ -75,6 +79,10 @@ func settings() []setting {
 			c.Push = b
 			return err
 		}},
+		{"console", "CONSOLE", "emergency", "emergency console: off, emergency (only inside a hub-signed emergency grant) or on", func(c *Config, v string) error { c.Console = v; return nil }},
+		{"console-user", "CONSOLE_USER", "root", "the account whose login shell a console runs", func(c *Config, v string) error { c.ConsoleUser = v; return nil }},
+		{"console-idle", "CONSOLE_IDLE", "15m", "a console with no input or output for this long ends", dur(func(c *Config) *time.Duration { return &c.ConsoleIdle })},
+		{"console-max", "CONSOLE_MAX", "4h", "no console lasts longer, whatever the hub asks", dur(func(c *Config) *time.Duration { return &c.ConsoleMax })},
 		{"log-level", "LOG_LEVEL", "info", "debug, info, warn or error", func(c *Config, v string) error { c.LogLevel = v; return nil }},
 		{"honeypot", "HONEYPOT", "", "decoy ports, e.g. tcp:2222,tcp:3389,tcp:23: each connection is reported and raises an alert (a port in use is skipped)", func(c *Config, v string) error {
 			ports, err := decoy.ParsePorts(v)
@@ -219,6 +227,17 @@ func (c *Config) Validate() error {
 	}
 	if c.Containers != "auto" && c.Containers != "off" {
 		errs = append(errs, fmt.Errorf("--containers / MONSYS_AGENT_CONTAINERS=%q: want auto or off", c.Containers))
+	}
+	switch c.Console {
+	case "off", "emergency", "on":
+	default:
+		errs = append(errs, fmt.Errorf("--console / MONSYS_AGENT_CONSOLE=%q: want off, emergency or on", c.Console))
+	}
+	if c.ConsoleUser == "" {
+		errs = append(errs, errors.New("--console-user / MONSYS_AGENT_CONSOLE_USER is empty"))
+	}
+	if c.ConsoleIdle < time.Second || c.ConsoleMax < time.Second {
+		errs = append(errs, fmt.Errorf("--console-idle=%s, --console-max=%s: want at least 1s each", c.ConsoleIdle, c.ConsoleMax))
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

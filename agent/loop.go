@@ -156,7 +156,7 @@ func (a *Agent) takeInventory() []wire.InventoryPart {
 }
 
 // handlePush applies the hub's messages other than ping.
-func (a *Agent) handlePush(_ context.Context, msg wire.PushMessage) *wire.PushMessage {
+func (a *Agent) handlePush(ctx context.Context, msg wire.PushMessage) *wire.PushMessage {
 	switch msg.Type {
 	case wire.PushConfigUpdate:
 		if msg.Config == nil {
@@ -177,7 +177,7 @@ func (a *Agent) handlePush(_ context.Context, msg wire.PushMessage) *wire.PushMe
 	case wire.PushPong, wire.PushAck:
 		return nil
 	}
-	return &wire.PushMessage{Type: wire.PushError, ID: msg.ID, Error: "unknown message type " + msg.Type}
+	return a.handleConsolePush(ctx, msg)
 }
 
 // withContainers adds per-container series to col unless --containers=off

@@ -197,6 +197,38 @@ var authzRows = map[string]authzRow{
 			}
 			return target{path: "/api/v1/ws/agents/" + id.String()}
 		}},
+	// Console sockets: a plain GET answers 426 once the caller may pass;
+	// the upgrade itself is tested in cmd/monsys (TestConsoleEndToEnd).
+	"GET /api/v1/ws/agents/:id/console/:session_id": {access: ownAgent, ok: 426,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			id := standing[c.fx.Tenant.ID].ID
+			if c.kind == agentCaller {
+				id = c.agent.ID
+			}
+			return target{path: "/api/v1/ws/agents/" + id.String() + "/console/" + uuid.NewString()}
+		}},
+	"GET /api/v1/ws/console/:session_id": {access: public, ok: 426, build: static("/api/v1/ws/console/" + uuid.NewString())},
+	// An empty body gets past the role check to validation (422); TOTP
+	// and the agent's answer are tested in console_test.go.
+	"POST /api/v1/agents/:id/console/start": {access: person, minRole: auth.RoleAdmin, ok: 422,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/agents/" + standing[c.fx.Tenant.ID].ID.String() + "/console/start", body: map[string]any{}}
+		}},
+	"POST /api/v1/agents/:id/emergency": {access: person, minRole: auth.RoleAdmin, ok: 422,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/agents/" + standing[c.fx.Tenant.ID].ID.String() + "/emergency", body: map[string]any{}}
+		}},
+	"GET /api/v1/agents/:id/emergency": {access: person, minRole: auth.RoleAdmin, ok: 200, build: standingPath("/emergency")},
+	"DELETE /api/v1/agents/:id/emergency/:grant_id": {access: person, minRole: auth.RoleAdmin, ok: 404,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/agents/" + standing[c.fx.Tenant.ID].ID.String() + "/emergency/" + uuid.NewString()}
+		}},
+	"GET /api/v1/console/sessions":     {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/console/sessions?state=ended")},
+	"GET /api/v1/console/search":       {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/console/search?q=rm+-rf")},
+	"GET /api/v1/console/sessions/:id": {access: person, minRole: auth.RoleAdmin, ok: 404, build: static("/api/v1/console/sessions/" + uuid.NewString())},
+	"GET /api/v1/console/sessions/:id/recording": {access: person, minRole: auth.RoleAdmin, ok: 404,
+		build: static("/api/v1/console/sessions/" + uuid.NewString() + "/recording")},
+	"DELETE /api/v1/console/sessions/:id": {access: person, minRole: auth.RoleAdmin, ok: 404, build: static("/api/v1/console/sessions/" + uuid.NewString())},
 	"GET /api/v1/agent/install.sh": {access: public, ok: 200,
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			tok, _ := e.enrollmentToken(c.fx.Tenant.ID, nil, nil)

@@ -6,9 +6,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/monsys/monsys/console"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/notify"
 	"github.com/monsys/monsys/query"
+	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/vuln"
@@ -64,6 +66,18 @@ var domainAnswers = []domainAnswer{
 		detail: "the alert is already resolved"},
 	{err: vuln.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
 		detail: "no such CVE, record, exception or agent in this tenant"},
+	{err: relay.ErrNotConnected, status: http.StatusConflict, slug: "agent-not-connected",
+		detail: "the agent is not connected to this hub's push channel (is it running with --push, and can it reach the hub?)"},
+	{err: console.ErrAgentLimit, status: http.StatusConflict, slug: "console-limit",
+		detail: "the agent has its maximum of open console sessions; end one first"},
+	{err: console.ErrHubLimit, status: http.StatusServiceUnavailable, slug: "console-limit", retryAfter: 60,
+		detail: "this hub has its maximum of open console sessions; retry later"},
+	{err: console.ErrBadTicket, status: http.StatusUnauthorized, slug: "unauthorized",
+		detail: "the console ticket is wrong, used or expired; start a new session"},
+	{err: console.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
+		detail: "no such console session or emergency grant in this tenant"},
+	{err: console.ErrNotLive, status: http.StatusConflict, slug: "conflict",
+		detail: "the session is not live on this hub: it has ended (see its state), or another hub of the cluster bridges it"},
 	{err: store.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
 		detail: "no such resource in this tenant"},
 	{err: notify.ErrNotFound, status: http.StatusNotFound, slug: "not-found",

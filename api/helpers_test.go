@@ -24,12 +24,14 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/monsys/monsys/auth"
+	"github.com/monsys/monsys/console"
 	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/pgtest"
 	"github.com/monsys/monsys/notify"
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/ratelimit"
+	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/vuln"
@@ -129,8 +131,15 @@ func startEnv(t *testing.T, pool *pgxpool.Pool, shared ratelimit.DB, tweak ...fu
 	vulnNow := &atomic.Int64{}
 	vulnNow.Store(time.Now().UnixNano())
 	vulns := vuln.New(pool, st, vuln.Config{Now: func() time.Time { return time.Unix(0, vulnNow.Load()) }}, logger)
+	hubKey, err := console.LoadHubKey(context.Background(), pool, nil)
+	if err != nil {
+		_ = ln.Close() // nothing serves on it yet
+		t.Fatal(err)
+	}
+	agents := relay.New(1000)
 	srv, err := New(cfg, Deps{Store: st, Logger: logger, Registry: reg, Gatherer: reg, Ingest: svc, Metrics: metrics, SharedLimits: shared,
-		Fleet: fleet.New(st, metrics, nil), Notify: channels, Vulns: vulns})
+		Fleet: fleet.New(st, metrics, nil), Notify: channels, Vulns: vulns, Relay: agents,
+		Console: console.New(pool, agents, hubKey, console.Limits{}, logger)})
 	if err != nil {
 		_ = ln.Close() // nothing serves on it yet
 		t.Fatal(err)

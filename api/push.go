@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -53,6 +54,9 @@ func (s *Server) servePush(conn *websocket.Conn) {
 	}
 	log := s.log.With("agent_id", id.String())
 	log.Debug("push channel open")
+	if s.console != nil {
+		go s.console.ResendGrants(context.Background(), id) // an agent keeps grants in memory only
+	}
 	s.metrics.pushConns.Inc()
 	defer s.metrics.pushConns.Dec()
 	conn.SetReadLimit(wire.MaxPushMessage)

@@ -66,7 +66,7 @@ func (s *Server) registerAgent(c *fiber.Ctx) error {
 	if res.Created {
 		status = fiber.StatusCreated
 	}
-	return c.Status(status).JSON(registerReply{AgentID: res.Agent.ID.String(), AgentToken: token, Created: res.Created})
+	return c.Status(status).JSON(registerReply{AgentID: res.Agent.ID.String(), AgentToken: token, Created: res.Created, HubKey: s.hubKey()})
 }
 
 // validateRegistration checks the fields and decodes the signing key.
@@ -124,4 +124,13 @@ func (s *Server) heartbeat(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(heartbeatReply{Status: "ok", ServerTime: time.Now().UTC()})
+}
+
+// hubKey is the public key agents pin to verify emergency grants ("" when
+// the hub runs without the console service).
+func (s *Server) hubKey() string {
+	if s.console == nil {
+		return ""
+	}
+	return s.console.PublicKey()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/monsys/monsys/console"
 	"github.com/monsys/monsys/explain"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/diskspace"
@@ -76,6 +77,9 @@ type Deps struct {
 	Disk DiskUsage
 	// Vulns answers the CVE routes; nil: they answer 503.
 	Vulns Vulns
+	// Console runs emergency console sessions and grants; nil: the
+	// console routes answer 503.
+	Console *console.Service
 	// SharedLimits, when set, keeps rate-limit counts in this database so
 	// that the hubs of a cluster share them (MONSYS_CLUSTER=1).
 	SharedLimits ratelimit.DB
@@ -103,6 +107,8 @@ type Server struct {
 	relay        *relay.Registry
 	explainer    *explain.Explainer
 	pushUpgrade  fiber.Handler
+	console      *console.Service
+	consoleUp    fiber.Handler
 	disk         DiskUsage
 	vulns        Vulns
 }
@@ -146,6 +152,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.pushUpgrade = websocket.New(s.servePush, websocket.Config{HandshakeTimeout: 10 * time.Second,
 		ReadBufferSize: 4 << 10, WriteBufferSize: 4 << 10})
+	s.console = deps.Console
+	s.consoleUp = websocket.New(s.serveConsole, websocket.Config{HandshakeTimeout: 10 * time.Second,
+		ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10})
 	m, err := newHTTPMetrics(deps.Registry)
 	if err != nil {
 		return nil, err
@@ -188,6 +197,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections and waits for requests in flight
 // until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.console != nil {
+		s.console.Close() // live consoles end as failed, their recordings kept
+	}
 	s.relay.CloseAll() // push connections end so the server can stop
 	err := s.app.ShutdownWithContext(ctx)
 	s.resets.close() // after HTTP: no handler adds to it any more

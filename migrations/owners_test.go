@@ -21,6 +21,8 @@ import (
 var tableOwners = map[string]string{
 	"monsys_meta": "migrations",
 
+	"console_sessions": "console", "console_chunks": "console", "emergency_grants": "console", "hub_keys": "console",
+
 	"samples": "tsdb", "samples_1m": "tsdb", "samples_1h": "tsdb", "samples_1h_open": "tsdb",
 	"series": "tsdb", "rollup_watermarks": "tsdb", "ingest_batches": "tsdb",
 	"rollup_invalidations": "tsdb", "rollup_late_boundary": "tsdb",

@@ -8,10 +8,22 @@ import "net/http"
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// terminalSecurityPolicy is the policy of the two console pages: xterm.js
+// and asciinema-player write their own <style> elements (style-src
+// 'unsafe-inline') and the player's terminal emulator is WebAssembly
+// ('wasm-unsafe-eval', which allows compiling WebAssembly and nothing like
+// eval). Scripts still come only from the hub's bundle.
+const terminalSecurityPolicy = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 // setPageHeaders marks a page as never framed, never sniffed and never
 // leaking its URL (reset and invitation links carry tokens) to another site.
-func setPageHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
+func setPageHeaders(h http.Header, terminal bool) {
+	if terminal {
+		h.Set("Content-Security-Policy", terminalSecurityPolicy)
+	} else {
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+	}
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")

@@ -9,6 +9,9 @@ type page struct {
 	Title   string
 	Chrome  bool   // with the navigation bar; the sign-in pages have none
 	Section string // the navigation entry shown as current
+	// Terminal pages run xterm.js or asciinema-player and get
+	// terminalSecurityPolicy (headers.go).
+	Terminal bool
 }
 
 // pages is every page the hub serves. A new feature adds its row here, its
@@ -22,6 +25,8 @@ var pages = []page{
 
 	{Pattern: "/{$}", Name: "fleet", Title: "Fleet", Chrome: true, Section: "fleet"},
 	{Pattern: "/hosts/{id}", Name: "host", Title: "Host", Chrome: true, Section: "fleet"},
+	{Pattern: "/hosts/{id}/console", Name: "console", Title: "Emergency console", Chrome: true, Section: "consoles", Terminal: true},
+	{Pattern: "/consoles", Name: "consoles", Title: "Console sessions", Chrome: true, Section: "consoles", Terminal: true},
 	{Pattern: "/alerts", Name: "alerts", Title: "Alerts", Chrome: true, Section: "alerts"},
 	{Pattern: "/alert-rules", Name: "rules", Title: "Alert rules", Chrome: true, Section: "rules"},
 	{Pattern: "/inventory", Name: "inventory", Title: "Inventory search", Chrome: true, Section: "inventory"},
@@ -52,6 +57,7 @@ var navigation = []navItem{
 	{Key: "notifications", Href: "/notifications", Label: "Notifications", MinRole: "admin"},
 	{Key: "vulns", Href: "/vulnerabilities", Label: "Vulnerabilities"},
 	{Key: "webhooks", Href: "/webhooks", Label: "Webhooks", MinRole: "admin"},
+	{Key: "consoles", Href: "/consoles", Label: "Consoles", MinRole: "admin"},
 	{Key: "audit", Href: "/audit", Label: "Audit", MinRole: "admin"},
 	{Key: "people", Href: "/settings/people", Label: "People"},
 	{Key: "apikeys", Href: "/settings/api-keys", Label: "API keys"},

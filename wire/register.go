@@ -17,6 +17,9 @@ type RegisterResponse struct {
 	AgentID    string `json:"agent_id"`
 	AgentToken string `json:"agent_token"`
 	Created    bool   `json:"created"`
+	// HubKey is the hub's Ed25519 public key (base64 std) that signs
+	// emergency grants; the agent pins the first one it sees.
+	HubKey string `json:"hub_key,omitempty"`
 }
 
 // Heartbeat is the body of POST /api/v1/agents/:id/heartbeat and the

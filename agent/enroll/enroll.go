@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/monsys/monsys/wire"
 )
 
 // Identity is a registered agent: its state and key.
@@ -51,7 +53,7 @@ func Ensure(ctx context.Context, client *http.Client, o Options, log *slog.Logge
 		res, err := Register(ctx, client, req)
 		switch {
 		case err == nil:
-			return save(o.Dir, hub, req.MachineID, res.AgentID, res.AgentToken, key)
+			return save(o.Dir, st, hub, req.MachineID, res, key, log)
 		case errors.Is(err, ErrUnreachable):
 			log.Warn("hub not reachable at start; using the saved token and spooling until it is", "hub", hub, "err", err)
 			return Identity{State: st, Key: key}, nil
@@ -72,11 +74,23 @@ func Ensure(ctx context.Context, client *http.Client, o Options, log *slog.Logge
 		return Identity{}, fmt.Errorf("register with %s: %w", hub, err)
 	}
 	log.Info("registered with the hub", "hub", hub, "agent_id", res.AgentID, "created", res.Created)
-	return save(o.Dir, hub, req.MachineID, res.AgentID, res.AgentToken, key)
+	if st.HubURL != hub {
+		st.HubKey = "" // a different hub: its key is pinned afresh
+	}
+	return save(o.Dir, st, hub, req.MachineID, res, key, log)
 }
 
-func save(dir, hub, machineID, agentID, token string, key ed25519.PrivateKey) (Identity, error) {
-	st := State{AgentID: agentID, AgentToken: token, MachineID: machineID, HubURL: hub}
+// save keeps the registration's answer. The hub key is pinned the first
+// time a hub gives one (agents registered before hubs had one pin it on
+// their next registration); a different key later is logged and ignored.
+func save(dir string, prev State, hub, machineID string, res wire.RegisterResponse, key ed25519.PrivateKey, log *slog.Logger) (Identity, error) {
+	st := State{AgentID: res.AgentID, AgentToken: res.AgentToken, MachineID: machineID, HubURL: hub, HubKey: prev.HubKey}
+	switch {
+	case st.HubKey == "":
+		st.HubKey = res.HubKey
+	case res.HubKey != "" && res.HubKey != st.HubKey:
+		log.Warn("the hub offered a different grant-signing key; keeping the pinned one (remove hub_key from state.json to pin the new key)")
+	}
 	if err := SaveState(dir, st); err != nil {
 		return Identity{}, err
 	}

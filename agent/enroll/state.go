@@ -18,6 +18,9 @@ type State struct {
 	AgentToken string `json:"agent_token"`
 	MachineID  string `json:"machine_id"`
 	HubURL     string `json:"hub_url"`
+	// HubKey is the hub's grant-signing public key (base64), pinned on the
+	// first registration that carried one; a different one later is ignored.
+	HubKey string `json:"hub_key,omitempty"`
 }
 
 const (

@@ -188,7 +188,8 @@ func firstSet(a, b string) string {
 func (c *cli) addCommands(root *cobra.Command) {
 	root.AddCommand(c.loginCommand(), c.logoutCommand(), c.contextCommand(),
 		c.agentsCommand(), c.agentCommand(), c.metricsCommand(), c.topCommand(),
-		c.alertsCommand(), c.rulesCommand(), c.channelsCommand(), c.inventoryCommand(), c.tokensCommand(), c.auditCommand(), c.explainCommand())
+		c.alertsCommand(), c.rulesCommand(), c.channelsCommand(), c.inventoryCommand(), c.tokensCommand(), c.auditCommand(), c.explainCommand(),
+		c.consoleCommand())
 }
 
 // args checks a command's positional arguments: at least min, at most

@@ -102,6 +102,10 @@ func TestCLIEndToEnd(t *testing.T) {
 		golden(t, "explain-stdin-json", r)
 		golden(t, "explain-no-line", owner.run(t, "", nil, "explain", ""))
 	})
+	t.Run("consoles", func(t *testing.T) {
+		golden(t, "consoles", owner.must(t, "consoles", "--state", "ended"))
+		golden(t, "consoles-verify-unknown", owner.run(t, "", nil, "consoles", "verify", "01900000-0000-7000-8000-000000000000"))
+	})
 	t.Run("completion", func(t *testing.T) {
 		r := owner.must(t, "__complete", "agent", "w")
 		if !strings.HasPrefix(r.stdout, "web-1\n") || strings.Contains(r.stdout, "db-1") {

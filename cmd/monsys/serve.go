@@ -17,12 +17,14 @@ import (
 
 	"github.com/monsys/monsys/api"
 	"github.com/monsys/monsys/config"
+	"github.com/monsys/monsys/console"
 	"github.com/monsys/monsys/explain"
 	"github.com/monsys/monsys/fleet"
 	"github.com/monsys/monsys/ingest"
 	"github.com/monsys/monsys/internal/diskspace"
 	"github.com/monsys/monsys/notify"
 	"github.com/monsys/monsys/query"
+	"github.com/monsys/monsys/relay"
 	"github.com/monsys/monsys/store"
 	"github.com/monsys/monsys/tsdb"
 	"github.com/monsys/monsys/vuln"
@@ -251,6 +253,21 @@ func (m *Main) newServer(st *store.Store, pool *pgxpool.Pool, reg *prometheus.Re
 	}
 	if totpKey == nil {
 		m.Logger.Warn("MONSYS_TOTP_KEY is not set: TOTP secrets and notification channel URLs are stored unencrypted")
+	}
+	maxPush := cfg.MaxPushConns
+	if maxPush <= 0 {
+		maxPush = 10000
+	}
+	deps.Relay = relay.New(maxPush)
+	hubKey, err := console.LoadHubKey(context.Background(), pool, totpKey)
+	if err != nil {
+		return nil, err
+	}
+	deps.Console = console.New(pool, deps.Relay, hubKey, console.Limits{}, m.Logger)
+	if !cfg.Cluster {
+		if err := deps.Console.FailStale(context.Background()); err != nil {
+			return nil, err
+		}
 	}
 	if deps.Pages, err = web.New(web.Config{PublicURL: cfg.PublicURL, Version: buildVersion()}, m.Logger); err != nil {
 		return nil, err

@@ -15,6 +15,8 @@ const options = {
   minify: true,
   sourcemap: false,
   format: 'esm',
+  splitting: true, // the console's terminal and player load only on their pages
+  chunkNames: 'chunk-[hash]',
   target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
   outdir,
   logLevel: 'info',

@@ -2,6 +2,8 @@
 // server-rendered frame from /api/v1. One bundle, cached for a year under
 // its content hash, so every page after the first loads no script.
 import 'uplot/dist/uPlot.min.css';
+import '@xterm/xterm/css/xterm.css';
+import 'asciinema-player/dist/bundle/asciinema-player.css';
 import './app.css';
 import { loadSession, api, currentSession } from './lib/api.js';
 import { $, h, fill } from './lib/dom.js';
@@ -24,8 +26,11 @@ import * as enrollment from './pages/enrollment.js';
 import * as audit from './pages/audit.js';
 import * as account from './pages/account.js';
 import * as security from './pages/security.js';
+import * as console_ from './pages/console.js';
+import * as consoles from './pages/consoles.js';
 
-const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, vulns, webhooks, notifications, people, apikeys, enrollment, audit, account, security };
+const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, vulns, webhooks, notifications, people, apikeys, enrollment, audit, account, security,
+  console: console_, consoles };
 
 // chrome fills the navigation bar with the signed-in person.
 function chrome(s) {

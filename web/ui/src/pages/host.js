@@ -33,6 +33,7 @@ export async function start() {
     return;
   }
   document.title = agent.hostname + ' · monsys';
+  $('#open-console').href = '/hosts/' + encodeURIComponent(agent.id) + '/console';
   $('#host-name').textContent = agent.hostname;
   const hw = agent.host;
   fill($('#host-facts'),
