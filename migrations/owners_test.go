@@ -34,6 +34,8 @@ var tableOwners = map[string]string{
 	"agent_processes": "store", "inventory_snapshots": "store", "inventory_latest": "store", "inventory_items": "store",
 	"alerts": "store", "alert_events": "store", "alert_rules": "store", "alert_rule_states": "store",
 	"webhooks": "store", "webhook_deliveries": "store", "hub_liveness": "store",
+	"topology_zones": "store", "topology_nodes": "store", "topology_edges": "store", "topology_detected": "store",
+	"topology_snapshots": "store", "diagrams": "store",
 }
 
 // tableFiles narrows an owner to one file for tables every source of a
