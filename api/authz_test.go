@@ -291,6 +291,48 @@ var authzRows = map[string]authzRow{
 
 	"GET /api/v1/security": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/security")},
 
+	"GET /api/v1/topology/nodes": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/nodes")},
+	"POST /api/v1/topology/nodes": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/nodes", body: nodeRequest{Kind: "device", Name: "switch-" + uuid.NewString()}}
+		}},
+	"PATCH /api/v1/topology/nodes/:id": {access: person, minRole: auth.RoleMember, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/nodes/" + e.topologyNode(c.fx, "sw").String(), body: nodeRequest{Name: "renamed"}}
+		}},
+	"DELETE /api/v1/topology/nodes/:id": {access: person, minRole: auth.RoleMember, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/nodes/" + e.topologyNode(c.fx, "sw").String()}
+		}},
+	"GET /api/v1/topology/edges": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/edges")},
+	"POST /api/v1/topology/edges": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/edges", body: edgeRequest{From: e.topologyNode(c.fx, "a"), To: e.topologyNode(c.fx, "b"), Protocol: "tcp"}}
+		}},
+	"DELETE /api/v1/topology/edges/:id": {access: person, minRole: auth.RoleMember, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/edges/" + e.topologyEdge(c.fx).String()}
+		}},
+	"GET /api/v1/topology/zones": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/zones")},
+	"POST /api/v1/topology/zones": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/zones", body: zoneRequest{Name: "zone-" + uuid.NewString(), Kind: "site"}}
+		}},
+	"GET /api/v1/topology/detected": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/detected?unmatched=1")},
+	"POST /api/v1/topology/detected/:id/promote": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(e *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/detected/" + e.detectedPeer(c.fx, standing[c.fx.Tenant.ID].ID, "198.51.100.7") + "/promote"}
+		}},
+	"GET /api/v1/topology/snapshots": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/snapshots")},
+	"POST /api/v1/topology/snapshots": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/snapshots", body: snapshotRequest{Name: "before"}}
+		}},
+	"GET /api/v1/topology/snapshots/:id/diff": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/snapshots/" + e.snapshot(c.fx).String() + "/diff?against=" + e.snapshot(c.fx).String()}
+		}},
+	"GET /api/v1/topology/export/mermaid": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/export/mermaid")},
 	"GET /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
 	"POST /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 201,
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {

@@ -60,6 +60,8 @@ var domainAnswers = []domainAnswer{
 		detail: "choose a password for your new account (12 to 1024 characters)"},
 	{err: store.ErrAlreadyResolved, status: http.StatusConflict, slug: "conflict",
 		detail: "the alert is already resolved"},
+	{err: store.ErrInvalidReference, status: http.StatusUnprocessableEntity, slug: "validation",
+		detail: "a zone, node or agent the request names is not one of this tenant's"},
 	{err: store.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
 		detail: "no such resource in this tenant"},
 	{err: store.ErrConflict, status: http.StatusConflict, slug: "conflict",

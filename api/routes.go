@@ -9,6 +9,7 @@ import (
 	"github.com/monsys/monsys/audit"
 	"github.com/monsys/monsys/auth"
 	"github.com/monsys/monsys/ratelimit"
+	"github.com/monsys/monsys/topology"
 	"github.com/monsys/monsys/wire"
 )
 
@@ -242,6 +243,40 @@ func (s *Server) routeTable() []route {
 		{Method: "GET", Path: v1 + "/webhooks/:id/deliveries", Access: person, MinRole: auth.RoleAdmin, Handler: s.listDeliveries, Tag: "webhooks",
 			Summary: "An endpoint's delivery log, newest first", Reply: page[deliveryReply]{},
 			Query: append([]queryParam{{"status", "pending, delivered or failed"}}, listQuery...)},
+
+		{Method: "GET", Path: v1 + "/topology/nodes", Access: person, MinRole: auth.RoleViewer, Handler: s.listNodes, Tag: "topology",
+			Summary: "The map's nodes: drawn ones and the agents with detected connections", Reply: page[topology.Node]{}},
+		{Method: "POST", Path: v1 + "/topology/nodes", Access: person, MinRole: auth.RoleMember, Handler: s.createNode, Tag: "topology",
+			Summary: "Add a node: an agent, a cloud resource, a device or a service", Request: nodeRequest{}, Reply: topology.Node{}, Status: 201},
+		{Method: "PATCH", Path: v1 + "/topology/nodes/:id", Access: person, MinRole: auth.RoleMember, Handler: s.updateNode, Tag: "topology",
+			Summary: "Replace a node's name, addresses, zone and tags", Request: nodeRequest{}, Reply: topology.Node{}},
+		{Method: "DELETE", Path: v1 + "/topology/nodes/:id", Access: person, MinRole: auth.RoleMember, Handler: s.deleteNode, Tag: "topology",
+			Summary: "Remove a node and its edges", Status: 204},
+		{Method: "GET", Path: v1 + "/topology/edges", Access: person, MinRole: auth.RoleViewer, Handler: s.listEdges, Tag: "topology",
+			Summary: "The edges people drew or promoted", Reply: page[edgeReply]{}},
+		{Method: "POST", Path: v1 + "/topology/edges", Access: person, MinRole: auth.RoleMember, Handler: s.createEdge, Tag: "topology",
+			Summary: "Draw an edge between two nodes", Request: edgeRequest{}, Reply: edgeReply{}, Status: 201},
+		{Method: "DELETE", Path: v1 + "/topology/edges/:id", Access: person, MinRole: auth.RoleMember, Handler: s.deleteEdge, Tag: "topology",
+			Summary: "Remove an edge", Status: 204},
+		{Method: "GET", Path: v1 + "/topology/zones", Access: person, MinRole: auth.RoleViewer, Handler: s.listZones, Tag: "topology",
+			Summary: "Networks, sites and environments", Reply: page[topology.Zone]{}},
+		{Method: "POST", Path: v1 + "/topology/zones", Access: person, MinRole: auth.RoleMember, Handler: s.createZone, Tag: "topology",
+			Summary: "Add a network, site or environment, optionally inside another zone", Request: zoneRequest{}, Reply: topology.Zone{}, Status: 201},
+		{Method: "GET", Path: v1 + "/topology/detected", Access: person, MinRole: auth.RoleViewer, Handler: s.listDetected, Tag: "topology",
+			Summary: "Connections between agents seen in their sockets inventories, with first and last seen", Reply: page[detectedReply]{},
+			Query: append([]queryParam{{"unmatched", "1 for peers that are no known agent"}}, listQuery...)},
+		{Method: "POST", Path: v1 + "/topology/detected/:id/promote", Access: person, MinRole: auth.RoleMember, Handler: s.promoteDetected, Tag: "topology",
+			Summary: "Turn a detected connection into map nodes and an edge", Reply: promoteReply{}, Status: 201},
+		{Method: "GET", Path: v1 + "/topology/snapshots", Access: person, MinRole: auth.RoleViewer, Handler: s.listSnapshots, Tag: "topology",
+			Summary: "Stored maps, newest first", Reply: page[snapshotReply]{}, Query: listQuery},
+		{Method: "POST", Path: v1 + "/topology/snapshots", Access: person, MinRole: auth.RoleMember, Handler: s.createSnapshot, Tag: "topology",
+			Summary: "Store the whole map as it is now", Request: snapshotRequest{}, Reply: snapshotReply{}, Status: 201},
+		{Method: "GET", Path: v1 + "/topology/snapshots/:id/diff", Access: person, MinRole: auth.RoleViewer, Handler: s.snapshotDiff, Tag: "topology",
+			Summary: "Nodes and links added, removed and changed from ?against= (a snapshot id, or live) to the snapshot",
+			Reply: snapshotDiffReply{}, Query: []queryParam{{"against", "a snapshot id, or live (default)"}}},
+		{Method: "GET", Path: v1 + "/topology/export/mermaid", Access: person, MinRole: auth.RoleViewer, Handler: s.exportMermaid, Tag: "topology",
+			Summary: "The map as a Mermaid flowchart (text/vnd.mermaid): zones as subgraphs, stable ids",
+			Query: []queryParam{{"zone", "a zone's id or name: only what is inside it"}, {"env", "an environment zone's id or name"}}},
 
 		{Method: "GET", Path: v1 + "/integrity-anomalies", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAnomalies, Tag: "agents",
 			Summary: "Integrity anomalies, newest first", Reply: page[anomalyReply]{},

@@ -18,35 +18,35 @@ var ErrInvalidReference = errors.New("reference to something this tenant does no
 
 // Zone is a network, site or environment; ParentID nests it.
 type Zone struct {
-	ID        uuid.UUID  `db:"id" json:"id"`
-	Name      string     `db:"name" json:"name"`
-	Kind      string     `db:"kind" json:"kind"`
-	ParentID  *uuid.UUID `db:"parent_id" json:"parent_id"`
-	CreatedAt time.Time  `db:"created_at" json:"created_at"`
+	ID        uuid.UUID  `db:"id"`
+	Name      string     `db:"name"`
+	Kind      string     `db:"kind"`
+	ParentID  *uuid.UUID `db:"parent_id"`
+	CreatedAt time.Time  `db:"created_at"`
 }
 
 // Node is an agent, cloud resource or hand-made device or service.
 type Node struct {
-	ID        uuid.UUID  `db:"id" json:"id"`
-	Kind      string     `db:"kind" json:"kind"`
-	Name      string     `db:"name" json:"name"`
-	AgentID   *uuid.UUID `db:"agent_id" json:"agent_id"`
-	Addresses []string   `db:"addresses" json:"addresses"`
-	ZoneID    *uuid.UUID `db:"zone_id" json:"zone_id"`
-	Tags      []string   `db:"tags" json:"tags"`
-	CreatedAt time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt time.Time  `db:"updated_at" json:"updated_at"`
+	ID        uuid.UUID  `db:"id"`
+	Kind      string     `db:"kind"`
+	Name      string     `db:"name"`
+	AgentID   *uuid.UUID `db:"agent_id"`
+	Addresses []string   `db:"addresses"`
+	ZoneID    *uuid.UUID `db:"zone_id"`
+	Tags      []string   `db:"tags"`
+	CreatedAt time.Time  `db:"created_at"`
+	UpdatedAt time.Time  `db:"updated_at"`
 }
 
 // MapEdge is a connection someone drew or promoted.
 type MapEdge struct {
-	ID        uuid.UUID `db:"id" json:"id"`
-	From      uuid.UUID `db:"from_node" json:"from"`
-	To        uuid.UUID `db:"to_node" json:"to"`
-	Protocol  string    `db:"protocol" json:"protocol"`
-	Port      *int32    `db:"port" json:"port"`
-	Label     string    `db:"label" json:"label"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	ID        uuid.UUID `db:"id"`
+	From      uuid.UUID `db:"from_node"`
+	To        uuid.UUID `db:"to_node"`
+	Protocol  string    `db:"protocol"`
+	Port      *int32    `db:"port"`
+	Label     string    `db:"label"`
+	CreatedAt time.Time `db:"created_at"`
 }
 
 const zoneColumns = `id, name, kind, parent_id, created_at`

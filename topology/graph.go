@@ -146,3 +146,51 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// Within keeps the part of the map inside one zone (named by id or name,
+// of kind when kind is not empty): the zone and the zones nested in it,
+// their nodes, and the links between those nodes. ok is false when the
+// map has no such zone.
+func (m Map) Within(zone, kind string) (Map, bool) {
+	root := ""
+	for _, z := range m.Zones {
+		if (z.ID == zone || z.Name == zone) && (kind == "" || z.Kind == kind) {
+			root = z.ID
+			break
+		}
+	}
+	if root == "" {
+		return Map{}, false
+	}
+	keep := map[string]bool{root: true}
+	for changed := true; changed; { // nested zones, however deep (cycles end when nothing is added)
+		changed = false
+		for _, z := range m.Zones {
+			if !keep[z.ID] && keep[z.Parent] {
+				keep[z.ID], changed = true, true
+			}
+		}
+	}
+	out := Map{Zones: []Zone{}, Nodes: []Node{}, Links: []Link{}}
+	nodes := map[string]bool{}
+	for _, z := range m.Zones {
+		if keep[z.ID] {
+			if z.ID == root {
+				z.Parent = ""
+			}
+			out.Zones = append(out.Zones, z)
+		}
+	}
+	for _, n := range m.Nodes {
+		if keep[n.Zone] {
+			nodes[n.ID] = true
+			out.Nodes = append(out.Nodes, n)
+		}
+	}
+	for _, l := range m.Links {
+		if nodes[l.From] && nodes[l.To] {
+			out.Links = append(out.Links, l)
+		}
+	}
+	return out, true
+}
