@@ -333,7 +333,7 @@ var authzRows = map[string]authzRow{
 			return target{path: "/api/v1/topology/snapshots/" + e.snapshot(c.fx).String() + "/diff?against=" + e.snapshot(c.fx).String()}
 		}},
 	"GET /api/v1/topology/export/mermaid": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/export/mermaid")},
-	"GET /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
+	"GET /api/v1/webhooks":                {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
 	"POST /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 201,
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/webhooks", body: createWebhookRequest{URL: "https://hooks.example.com/monsys"}}

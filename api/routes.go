@@ -273,10 +273,10 @@ func (s *Server) routeTable() []route {
 			Summary: "Store the whole map as it is now", Request: snapshotRequest{}, Reply: snapshotReply{}, Status: 201},
 		{Method: "GET", Path: v1 + "/topology/snapshots/:id/diff", Access: person, MinRole: auth.RoleViewer, Handler: s.snapshotDiff, Tag: "topology",
 			Summary: "Nodes and links added, removed and changed from ?against= (a snapshot id, or live) to the snapshot",
-			Reply: snapshotDiffReply{}, Query: []queryParam{{"against", "a snapshot id, or live (default)"}}},
+			Reply:   snapshotDiffReply{}, Query: []queryParam{{"against", "a snapshot id, or live (default)"}}},
 		{Method: "GET", Path: v1 + "/topology/export/mermaid", Access: person, MinRole: auth.RoleViewer, Handler: s.exportMermaid, Tag: "topology",
 			Summary: "The map as a Mermaid flowchart (text/vnd.mermaid): zones as subgraphs, stable ids",
-			Query: []queryParam{{"zone", "a zone's id or name: only what is inside it"}, {"env", "an environment zone's id or name"}}},
+			Query:   []queryParam{{"zone", "a zone's id or name: only what is inside it"}, {"env", "an environment zone's id or name"}}},
 
 		{Method: "GET", Path: v1 + "/integrity-anomalies", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAnomalies, Tag: "agents",
 			Summary: "Integrity anomalies, newest first", Reply: page[anomalyReply]{},

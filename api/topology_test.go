@@ -98,4 +98,3 @@ func TestTopologyFromRealConnections(t *testing.T) {
 	e.do("POST", "/api/v1/topology/detected/"+strconv.FormatInt(matched.Items[0].ID, 10)+"/promote", stranger, nil).wantProblem(t, http.StatusNotFound)
 	e.do("GET", "/api/v1/topology/snapshots/"+after.ID.String()+"/diff", stranger, nil).wantProblem(t, http.StatusNotFound)
 }
-
