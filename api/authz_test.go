@@ -333,6 +333,42 @@ var authzRows = map[string]authzRow{
 			return target{path: "/api/v1/topology/snapshots/" + e.snapshot(c.fx).String() + "/diff?against=" + e.snapshot(c.fx).String()}
 		}},
 	"GET /api/v1/topology/export/mermaid": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/export/mermaid")},
+	"GET /api/v1/diagrams": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/diagrams")},
+	"POST /api/v1/diagrams": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams", body: diagramRequest{Name: "net", Source: "flowchart LR\n  a --> b\n"}}
+		}},
+	"POST /api/v1/diagrams/generate": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/generate", body: generateRequest{Name: "all"}}
+		}},
+	"GET /api/v1/diagrams/templates": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/diagrams/templates")},
+	"POST /api/v1/diagrams/from-template/:id": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: static("/api/v1/diagrams/from-template/three-tier-web")},
+	"GET /api/v1/diagrams/share/:token": {access: public, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/share/" + e.sharedToken(c.fx)}
+		}},
+	"GET /api/v1/diagrams/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String()}
+		}},
+	"PUT /api/v1/diagrams/:id": {access: person, minRole: auth.RoleMember, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String(), body: diagramRequest{Name: "d2", Source: "flowchart LR\n  b --> c\n"}}
+		}},
+	"DELETE /api/v1/diagrams/:id": {access: person, minRole: auth.RoleMember, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String()}
+		}},
+	"POST /api/v1/diagrams/:id/share": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String() + "/share", body: shareRequest{ExpiresInHours: 2}}
+		}},
+	"POST /api/v1/diagrams/:id/unshare": {access: person, minRole: auth.RoleMember, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String() + "/unshare"}
+		}},
 	"GET /api/v1/webhooks":                {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
 	"POST /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 201,
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {

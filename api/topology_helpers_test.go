@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,4 +63,24 @@ func (e *env) snapshot(fx *tenantFx) uuid.UUID {
 		e.t.Fatal(err)
 	}
 	return s.ID
+}
+
+// diagram stores a diagram in the tenant.
+func (e *env) diagram(fx *tenantFx, name string) uuid.UUID {
+	e.t.Helper()
+	d, err := e.st.CreateDiagram(context.Background(), fx.Tenant.ID, store.Diagram{Name: name, Source: "flowchart LR\n  a --> b\n"}, audit.Event{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return d.ID
+}
+
+// sharedToken shares a new diagram of the tenant and answers the token.
+func (e *env) sharedToken(fx *tenantFx) string {
+	e.t.Helper()
+	token := "tok" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	if err := e.st.ShareDiagram(context.Background(), fx.Tenant.ID, e.diagram(fx, "shared"), shareHash(token), time.Now().Add(time.Hour), audit.Event{}); err != nil {
+		e.t.Fatal(err)
+	}
+	return token
 }

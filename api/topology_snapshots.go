@@ -27,7 +27,7 @@ type snapshotReply struct {
 
 func (s *Server) createSnapshot(c *fiber.Ctx) error {
 	var req snapshotRequest
-	if err := s.decodeJSON(c, &req, false); err != nil {
+	if err := s.decodeOptionalJSON(c, &req); err != nil {
 		return err
 	}
 	if req.Name = strings.TrimSpace(req.Name); len(req.Name) > 200 {

@@ -194,3 +194,32 @@ func (m Map) Within(zone, kind string) (Map, bool) {
 	}
 	return out, true
 }
+
+// Tagged keeps the nodes carrying tag and the links between them.
+func (m Map) Tagged(tag string) Map {
+	out := Map{Zones: []Zone{}, Nodes: []Node{}, Links: []Link{}}
+	nodes, zones := map[string]bool{}, map[string]bool{}
+	for _, n := range m.Nodes {
+		for _, t := range n.Tags {
+			if t == tag {
+				nodes[n.ID], zones[n.Zone] = true, true
+				out.Nodes = append(out.Nodes, n)
+				break
+			}
+		}
+	}
+	for _, z := range m.Zones {
+		if zones[z.ID] {
+			if !zones[z.Parent] {
+				z.Parent = ""
+			}
+			out.Zones = append(out.Zones, z)
+		}
+	}
+	for _, l := range m.Links {
+		if nodes[l.From] && nodes[l.To] {
+			out.Links = append(out.Links, l)
+		}
+	}
+	return out
+}

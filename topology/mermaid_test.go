@@ -101,3 +101,18 @@ func TestMermaidIDsAreStable(t *testing.T) {
 		t.Fatal("different ids share a Mermaid id")
 	}
 }
+
+func TestTemplatesParse(t *testing.T) {
+	var sources []string
+	for _, tpl := range Templates {
+		sources = append(sources, tpl.Source)
+	}
+	for i, r := range parseMermaid(t, sources) {
+		if !r.OK {
+			t.Errorf("template %s: %s", Templates[i].ID, r.Error)
+		}
+	}
+	if len(Templates) < 4 {
+		t.Errorf("%d templates shipped", len(Templates))
+	}
+}
