@@ -333,7 +333,7 @@ var authzRows = map[string]authzRow{
 			return target{path: "/api/v1/topology/snapshots/" + e.snapshot(c.fx).String() + "/diff?against=" + e.snapshot(c.fx).String()}
 		}},
 	"GET /api/v1/topology/export/mermaid": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/export/mermaid")},
-	"GET /api/v1/diagrams": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/diagrams")},
+	"GET /api/v1/diagrams":                {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/diagrams")},
 	"POST /api/v1/diagrams": {access: person, minRole: auth.RoleMember, ok: 201,
 		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/diagrams", body: diagramRequest{Name: "net", Source: "flowchart LR\n  a --> b\n"}}
@@ -369,7 +369,7 @@ var authzRows = map[string]authzRow{
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String() + "/unshare"}
 		}},
-	"GET /api/v1/webhooks":                {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
+	"GET /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
 	"POST /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 201,
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/webhooks", body: createWebhookRequest{URL: "https://hooks.example.com/monsys"}}
