@@ -369,6 +369,10 @@ var authzRows = map[string]authzRow{
 		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
 			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String() + "/unshare"}
 		}},
+	"GET /api/v1/blast-radius/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/blast-radius/" + standing[c.fx.Tenant.ID].ID.String() + "?depth=3"}
+		}},
 	"GET /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
 	"POST /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 201,
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {

@@ -303,6 +303,10 @@ func (s *Server) routeTable() []route {
 		{Method: "POST", Path: v1 + "/diagrams/:id/unshare", Access: person, MinRole: auth.RoleMember, Handler: s.unshareDiagram, Tag: "diagrams",
 			Summary: "Revoke the share link at once", Status: 204},
 
+		{Method: "GET", Path: v1 + "/blast-radius/:id", Access: person, MinRole: auth.RoleViewer, Handler: s.blastRadius, Tag: "topology",
+			Summary: "What a compromised agent reaches and why: paths with evidence (connections, shared SSH keys, NOPASSWD sudo, same users, same network), ranked by score",
+			Reply:   blastRadiusReply{}, Query: []queryParam{{"depth", "hops, 1 to 4 (default 2)"}}},
+
 		{Method: "GET", Path: v1 + "/integrity-anomalies", Access: person, MinRole: auth.RoleAdmin, Handler: s.listAnomalies, Tag: "agents",
 			Summary: "Integrity anomalies, newest first", Reply: page[anomalyReply]{},
 			Query: append([]queryParam{{"include_resolved", "1 to include resolved anomalies"}}, listQuery...)},

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,4 +98,61 @@ func TestTopologyFromRealConnections(t *testing.T) {
 	}
 	e.do("POST", "/api/v1/topology/detected/"+strconv.FormatInt(matched.Items[0].ID, 10)+"/promote", stranger, nil).wantProblem(t, http.StatusNotFound)
 	e.do("GET", "/api/v1/topology/snapshots/"+after.ID.String()+"/diff", stranger, nil).wantProblem(t, http.StatusNotFound)
+}
+
+// TestBlastRadiusFromInventory: agents report a shared deploy key, a
+// NOPASSWD rule and a connection as agents do; the blast radius of web-1
+// is exactly bastion (key, then root) and db-1 (the connection), with
+// that evidence, and lonely-1 is out of it.
+func TestBlastRadiusFromInventory(t *testing.T) {
+	e := newEnv(t)
+	fx := e.newTenant("acme")
+	viewer := e.session(fx, auth.RoleViewer)
+	web, db := e.pinnedAgent(fx.Tenant.ID, "web-1"), e.pinnedAgent(fx.Tenant.ID, "db-1")
+	bastion, lonely := e.pinnedAgent(fx.Tenant.ID, "bastion"), e.pinnedAgent(fx.Tenant.ID, "lonely-1")
+	key := wire.SSHKey{User: "deploy", Type: "ssh-ed25519", Fingerprint: "SHA256:deploy", File: "/home/deploy/.ssh/authorized_keys"}
+	at := time.Now().Add(-time.Minute)
+	e.sendInventory(web, at, part(t, wire.KindHost, wire.HostInfo{Hostname: "web-1", Addresses: []string{"10.0.0.2"}}),
+		part(t, wire.KindSSHKeys, []wire.SSHKey{key}),
+		part(t, wire.KindSockets, []wire.Socket{{Proto: "tcp", State: "ESTABLISHED", LocalAddr: "10.0.0.2", LocalPort: 40001, RemoteAddr: "10.0.0.5", RemotePort: 5432}}))
+	e.sendInventory(db, at, part(t, wire.KindHost, wire.HostInfo{Hostname: "db-1", Addresses: []string{"10.0.0.5"}}),
+		part(t, wire.KindSockets, []wire.Socket{{Proto: "tcp", State: "LISTEN", LocalAddr: "0.0.0.0", LocalPort: 5432, Process: "postgres"}}))
+	e.sendInventory(bastion, at, part(t, wire.KindSSHKeys, []wire.SSHKey{key}),
+		part(t, wire.KindSudo, []wire.SudoRule{{Principal: "deploy", Hosts: []string{"ALL"}, Commands: []string{"ALL"}, NoPasswd: true, Source: "/etc/sudoers.d/deploy:1"}}))
+	e.sendInventory(lonely, at, part(t, wire.KindSSHKeys, []wire.SSHKey{{User: "bob", Fingerprint: "SHA256:bob"}}),
+		part(t, wire.KindSudo, []wire.SudoRule{{Principal: "bob", Commands: []string{"ALL"}, NoPasswd: true, Source: "/etc/sudoers:3"}}))
+	if err := topology.NewWorker(e.st, time.Now).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	var br blastRadiusReply
+	e.do("GET", "/api/v1/blast-radius/"+web.ID.String()+"?depth=3", viewer, nil).want(t, http.StatusOK, &br)
+	type seen struct {
+		name  string
+		score float64
+		kinds string
+	}
+	var got []seen
+	for _, r := range br.Reached {
+		var kinds []string
+		for _, h := range r.Path {
+			for _, ev := range h.Evidence {
+				kinds = append(kinds, ev.Kind)
+			}
+		}
+		got = append(got, seen{r.Name, r.Score, strings.Join(kinds, "+")})
+	}
+	want := []seen{{"bastion", 0.95, "shared_ssh_key+nopasswd_sudo"}, {"db-1", 0.6, "connects_to"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("blast radius of web-1: %+v", got)
+	}
+	if ev := br.Reached[1].Path[0].Evidence[0]; ev.Detail != "web-1 → db-1:5432 (postgres), detected" {
+		t.Errorf("connection evidence: %q", ev.Detail)
+	}
+	if !strings.HasPrefix(br.Mermaid, "flowchart LR\n") || !strings.Contains(br.Mermaid, "bastion 95#37;") {
+		t.Errorf("mermaid view:\n%s", br.Mermaid)
+	}
+	e.do("GET", "/api/v1/blast-radius/"+web.ID.String()+"?depth=9", viewer, nil).wantProblem(t, http.StatusBadRequest)
+	other := e.session(e.newTenant("other"), auth.RoleOwner)
+	e.do("GET", "/api/v1/blast-radius/"+web.ID.String(), other, nil).wantProblem(t, http.StatusNotFound)
 }

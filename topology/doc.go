@@ -34,6 +34,28 @@
 // agents that share a NAT key with its flows. Full and incremental passes
 // give the same answer (TestIncrementalEqualsFull).
 //
+// # Blast radius
+//
+// Graph.BlastRadius answers, for a compromised agent, every agent an
+// attacker reaches in at most depth hops (1 to 4, default 2), each by its
+// best path, with the evidence of every hop. Evidence and weights:
+//
+//	connects_to     0.6  the host dials the next (detected or drawn edge)
+//	connected_from  0.4  the next host dials this one
+//	shared_ssh_key  0.9  one key fingerprint authorized on both hosts
+//	nopasswd_sudo   0.5  the user the attacker arrives as (by a shared key
+//	                     or the same login name) is root on the next host
+//	                     without a password (by name, %group or ALL)
+//	same_user       0.3  one login name on both (system and locked
+//	                     accounts left out): the same person, likely the
+//	                     same password
+//	same_network    0.2  both agents' nodes are in one network zone
+//
+// A hop's score is the chance that at least one piece of evidence holds,
+// taking each as independent: 1 − ∏(1 − weight). A path's score is the
+// product of its hops' scores; a host's is its best path's. Answers are
+// ranked by score, then name. Scores are rounded to three decimals.
+//
 // A Detector is not safe for concurrent use: its owner (the detection
 // worker) serialises Update and Result.
 package topology
