@@ -31,6 +31,13 @@ func (e Edge) Key() Key { return Key{e.From, e.To, e.Peer, e.Proto, e.Port} }
 // Unmatched reports whether one end is no known agent.
 func (e Edge) Unmatched() bool { return e.From == "" || e.To == "" }
 
+// natRef is one flow under its NAT key.
+type natRef struct {
+	agent   string
+	inbound bool
+	remote  netip.Addr
+}
+
 type clientRef struct {
 	addr netip.Addr
 	port int
@@ -49,7 +56,7 @@ type Detector struct {
 	agents    map[string]*agentState
 	owner     map[netip.Addr]string          // address → agent (first by id when shared)
 	byRemote  map[netip.Addr]map[string]bool // address → agents with flows to it
-	byNAT     map[natKey]map[string]bool     // NAT key → agents with such a flow
+	byNAT     map[natKey][]natRef            // NAT key → the flows with it
 	inboundBy map[clientRef][]inboundRef     // client address:port → servers that saw it
 	contrib   map[string]map[Key]Edge        // agent → edges its flows give
 	edges     map[Key]map[string]int         // edge → contributing agent → flows
@@ -58,7 +65,7 @@ type Detector struct {
 // NewDetector returns an empty detector.
 func NewDetector() *Detector {
 	return &Detector{agents: map[string]*agentState{}, owner: map[netip.Addr]string{},
-		byRemote: map[netip.Addr]map[string]bool{}, byNAT: map[natKey]map[string]bool{},
+		byRemote: map[netip.Addr]map[string]bool{}, byNAT: map[natKey][]natRef{},
 		inboundBy: map[clientRef][]inboundRef{}, contrib: map[string]map[Key]Edge{}, edges: map[Key]map[string]int{}}
 }
 
@@ -109,8 +116,8 @@ func (d *Detector) related(st *agentState, into map[string]bool) {
 			into[id] = true
 			for _, f := range d.agents[id].flows { // servers that matched this client across NAT
 				if f.remote == a {
-					for s := range d.byNAT[f.natKey()] {
-						into[s] = true
+					for _, r := range d.byNAT[f.natKey()] {
+						into[r.agent] = true
 					}
 				}
 			}
@@ -120,8 +127,8 @@ func (d *Detector) related(st *agentState, into map[string]bool) {
 		if id, ok := d.owner[f.remote]; ok {
 			into[id] = true
 		}
-		for id := range d.byNAT[f.natKey()] {
-			into[id] = true
+		for _, r := range d.byNAT[f.natKey()] {
+			into[r.agent] = true
 		}
 	}
 }
@@ -135,7 +142,7 @@ func (d *Detector) index(st *agentState) {
 	}
 	for _, f := range st.flows {
 		addSet(d.byRemote, f.remote, st.id)
-		addSet(d.byNAT, f.natKey(), st.id)
+		d.byNAT[f.natKey()] = append(d.byNAT[f.natKey()], natRef{st.id, f.inbound, f.remote})
 		if f.inbound {
 			c := clientRef{f.remote, f.rport}
 			d.inboundBy[c] = append(d.inboundBy[c], inboundRef{st.id, f.lport, f.proto})
@@ -160,7 +167,11 @@ func (d *Detector) unindex(st *agentState) {
 	}
 	for _, f := range st.flows {
 		delSet(d.byRemote, f.remote, st.id)
-		delSet(d.byNAT, f.natKey(), st.id)
+		if refs := slices.DeleteFunc(d.byNAT[f.natKey()], func(r natRef) bool { return r.agent == st.id }); len(refs) == 0 {
+			delete(d.byNAT, f.natKey())
+		} else {
+			d.byNAT[f.natKey()] = refs
+		}
 		if f.inbound {
 			c := clientRef{f.remote, f.rport}
 			d.inboundBy[c] = slices.DeleteFunc(d.inboundBy[c], func(r inboundRef) bool { return r.agent == st.id })
@@ -338,26 +349,18 @@ func (d *Detector) natClient(server string, f flow) (string, bool) {
 // ends: exactly one agent dialled a foreign address with the key's ports
 // and exactly one agent saw them arrive from a foreign address.
 func (d *Detector) natPair(k natKey) (client, server string, ok bool) {
-	var clients, servers int
-	for id := range d.byNAT[k] {
-		for _, g := range d.agents[id].flows {
-			if g.natKey() != k {
-				continue
-			}
-			if _, known := d.owner[g.remote]; known {
-				continue
-			}
-			if g.inbound {
-				server = id
-				servers++
-			} else {
-				client = id
-				clients++
-			}
-			break
+	clients, servers := map[string]bool{}, map[string]bool{}
+	for _, r := range d.byNAT[k] {
+		if _, known := d.owner[r.remote]; known {
+			continue
+		}
+		if r.inbound {
+			servers[r.agent], server = true, r.agent
+		} else {
+			clients[r.agent], client = true, r.agent
 		}
 	}
-	return client, server, clients == 1 && servers == 1 && client != server
+	return client, server, len(clients) == 1 && len(servers) == 1 && client != server
 }
 
 // Result is every detected edge and unmatched peer, ordered.

@@ -14,11 +14,13 @@ import (
 func RandomFleet(r *rand.Rand, n, perAgent int) []Agent {
 	ports := []int{22, 80, 443, 5432, 6379, 8080, 9100}
 	agents := make([]Agent, n)
+	services := make([][]int, n) // listening ports of each agent
 	addr := func(i int) string { return fmt.Sprintf("10.%d.%d.%d", 1+i/65536, i/256%256, i%256) }
 	for i := range agents {
 		agents[i] = Agent{ID: fmt.Sprintf("agent-%d", i), Name: fmt.Sprintf("host-%d", i), Addresses: []string{addr(i)}}
 		for _, p := range ports[:1+r.IntN(len(ports))] {
 			agents[i].Sockets = append(agents[i].Sockets, listen("tcp", "0.0.0.0", p, ""))
+			services[i] = append(services[i], p)
 		}
 	}
 	for i := range agents {
@@ -30,13 +32,10 @@ func RandomFleet(r *rand.Rand, n, perAgent int) []Agent {
 				if j == i {
 					continue
 				}
-				srv := agents[j].Sockets[r.IntN(len(agents[j].Sockets))]
-				if srv.State != "LISTEN" {
-					continue
-				}
-				agents[i].Sockets = append(agents[i].Sockets, conn("tcp", addr(i), cport, addr(j), srv.LocalPort))
+				port := services[j][r.IntN(len(services[j]))]
+				agents[i].Sockets = append(agents[i].Sockets, conn("tcp", addr(i), cport, addr(j), port))
 				if len(agents[j].Sockets) < perAgent*2 {
-					agents[j].Sockets = append(agents[j].Sockets, conn("tcp", addr(j), srv.LocalPort, addr(i), cport))
+					agents[j].Sockets = append(agents[j].Sockets, conn("tcp", addr(j), port, addr(i), cport))
 				}
 			case k < 9: // outside
 				agents[i].Sockets = append(agents[i].Sockets, conn("tcp", addr(i), cport, fmt.Sprintf("203.0.113.%d", r.IntN(256)), 443))
