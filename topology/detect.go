@@ -31,6 +31,13 @@ func (e Edge) Key() Key { return Key{e.From, e.To, e.Peer, e.Proto, e.Port} }
 // Unmatched reports whether one end is no known agent.
 func (e Edge) Unmatched() bool { return e.From == "" || e.To == "" }
 
+// contribution is one agent's count of flows for an edge (both ends of
+// a flow may report it).
+type contribution struct {
+	agent string
+	flows int
+}
+
 // natRef is one flow under its NAT key.
 type natRef struct {
 	agent   string
@@ -59,14 +66,14 @@ type Detector struct {
 	byNAT     map[natKey][]natRef            // NAT key → the flows with it
 	inboundBy map[clientRef][]inboundRef     // client address:port → servers that saw it
 	contrib   map[string]map[Key]Edge        // agent → edges its flows give
-	edges     map[Key]map[string]int         // edge → contributing agent → flows
+	edges     map[Key][]contribution         // edge → the agents whose flows give it
 }
 
 // NewDetector returns an empty detector.
 func NewDetector() *Detector {
 	return &Detector{agents: map[string]*agentState{}, owner: map[netip.Addr]string{},
 		byRemote: map[netip.Addr]map[string]bool{}, byNAT: map[natKey][]natRef{},
-		inboundBy: map[clientRef][]inboundRef{}, contrib: map[string]map[Key]Edge{}, edges: map[Key]map[string]int{}}
+		inboundBy: map[clientRef][]inboundRef{}, contrib: map[string]map[Key]Edge{}, edges: map[Key][]contribution{}}
 }
 
 // Detect is one full pass over a fleet.
@@ -213,9 +220,10 @@ func (d *Detector) recompute(id string) []Key {
 		if n, ok := fresh[k]; ok && n.Flows == e.Flows {
 			continue
 		}
-		delete(d.edges[k], id)
-		if len(d.edges[k]) == 0 {
+		if rest := slices.DeleteFunc(d.edges[k], func(c contribution) bool { return c.agent == id }); len(rest) == 0 {
 			delete(d.edges, k)
+		} else {
+			d.edges[k] = rest
 		}
 		changed = append(changed, k)
 	}
@@ -223,10 +231,8 @@ func (d *Detector) recompute(id string) []Key {
 		if o, ok := old[k]; ok && o.Flows == e.Flows {
 			continue
 		}
-		if d.edges[k] == nil {
-			d.edges[k] = map[string]int{}
-		}
-		d.edges[k][id] = e.Flows
+		cs := slices.DeleteFunc(d.edges[k], func(c contribution) bool { return c.agent == id })
+		d.edges[k] = append(cs, contribution{id, e.Flows})
 		changed = append(changed, k)
 	}
 	if len(fresh) == 0 {
@@ -376,11 +382,11 @@ func (d *Detector) Result() []Edge {
 // Edge is the merged edge of key k; Flows is 0 when it vanished.
 func (d *Detector) Edge(k Key) Edge {
 	e := Edge{From: k.From, To: k.To, Peer: k.Peer, Proto: k.Proto, Port: k.Port}
-	for id, n := range d.edges[k] {
-		if n > e.Flows {
-			e.Flows = n
+	for _, ct := range d.edges[k] {
+		if ct.flows > e.Flows {
+			e.Flows = ct.flows
 		}
-		c := d.contrib[id][k]
+		c := d.contrib[ct.agent][k]
 		if c.Service != "" && (e.Service == "" || c.Service < e.Service) {
 			e.Service = c.Service
 		}

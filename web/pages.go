@@ -9,6 +9,10 @@ type page struct {
 	Title   string
 	Chrome  bool   // with the navigation bar; the sign-in pages have none
 	Section string // the navigation entry shown as current
+	// InlineStyle allows inline style on the page (never inline script):
+	// Mermaid draws its diagrams as SVG with a <style> element and style
+	// attributes, and lays them out in the live document.
+	InlineStyle bool
 }
 
 // pages is every page the hub serves. A new feature adds its row here, its
@@ -25,6 +29,7 @@ var pages = []page{
 	{Pattern: "/alerts", Name: "alerts", Title: "Alerts", Chrome: true, Section: "alerts"},
 	{Pattern: "/alert-rules", Name: "rules", Title: "Alert rules", Chrome: true, Section: "rules"},
 	{Pattern: "/inventory", Name: "inventory", Title: "Inventory search", Chrome: true, Section: "inventory"},
+	{Pattern: "/topology", Name: "topology", Title: "Topology", Chrome: true, Section: "topology", InlineStyle: true},
 	{Pattern: "/webhooks", Name: "webhooks", Title: "Webhooks", Chrome: true, Section: "webhooks"},
 	{Pattern: "/settings/people", Name: "people", Title: "People", Chrome: true, Section: "people"},
 	{Pattern: "/settings/api-keys", Name: "apikeys", Title: "API keys", Chrome: true, Section: "apikeys"},
@@ -45,6 +50,7 @@ var navigation = []navItem{
 	{Key: "alerts", Href: "/alerts", Label: "Alerts"},
 	{Key: "rules", Href: "/alert-rules", Label: "Rules"},
 	{Key: "inventory", Href: "/inventory", Label: "Inventory"},
+	{Key: "topology", Href: "/topology", Label: "Topology"},
 	{Key: "webhooks", Href: "/webhooks", Label: "Webhooks", MinRole: "admin"},
 	{Key: "audit", Href: "/audit", Label: "Audit", MinRole: "admin"},
 	{Key: "people", Href: "/settings/people", Label: "People"},

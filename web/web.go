@@ -101,7 +101,7 @@ func (h *Handler) page(p page) http.HandlerFunc {
 			http.Error(w, "cannot draw this page", http.StatusInternalServerError)
 			return
 		}
-		setPageHeaders(w.Header())
+		setPageHeaders(w.Header(), p.InlineStyle)
 		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 		status := http.StatusOK
 		if p.Name == notFoundPage.Name {

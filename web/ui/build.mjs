@@ -15,6 +15,10 @@ const options = {
   minify: true,
   sourcemap: false,
   format: 'esm',
+  // Large libraries loaded by one page only (mermaid, on /topology) become
+  // chunks of their own, fetched by that page when it needs them.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
   outdir,
   logLevel: 'info',

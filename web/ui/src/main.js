@@ -21,8 +21,9 @@ import * as apikeys from './pages/apikeys.js';
 import * as enrollment from './pages/enrollment.js';
 import * as audit from './pages/audit.js';
 import * as account from './pages/account.js';
+import * as topology from './pages/topology.js';
 
-const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, webhooks, people, apikeys, enrollment, audit, account };
+const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, webhooks, people, apikeys, enrollment, audit, account, topology };
 
 // chrome fills the navigation bar with the signed-in person.
 function chrome(s) {
