@@ -86,7 +86,7 @@ func TestTopologyPage(t *testing.T) {
 	b.theme(t, false, 0)
 	b.open(t, url+"/login?next=%2Ftopology")
 	b.fillAndSubmit(t, "#login-form", map[string]string{"email": ownerEmail, "password": ownerPassword})
-	b.waitFor(t, "the map", `location.pathname === '/topology' && document.querySelector('#topo-map').dataset.rendered === 'true'`)
+	b.waitFor(t, "the map", `location.pathname === '/topology' && document.querySelector('#topo-map')?.dataset.rendered === 'true'`)
 	b.waitFor(t, "the detected connection", `document.querySelectorAll('#detected-table tbody tr').length === 1`)
 	if got := b.text(t, "#detected-table tbody tr"); !strings.Contains(got, "web-1") || !strings.Contains(got, "db-1") || !strings.Contains(got, "postgres") {
 		t.Errorf("detected row shows %q", got)
@@ -112,9 +112,9 @@ func TestTopologyPage(t *testing.T) {
 	b.check(t, "topology")
 
 	b.open(t, url+"/hosts/"+ids["web-1"])
-	b.waitFor(t, "the blast-radius link", `document.querySelector('#host-blast').getAttribute('href').includes('blast=')`)
+	b.waitFor(t, "the blast-radius link", `(document.querySelector('#host-blast')?.getAttribute('href') || '').includes('blast=')`)
 	b.open(t, url+eval[string](t, b, `document.querySelector('#host-blast').getAttribute('href')`))
-	b.waitFor(t, "the blast radius", `document.querySelectorAll('#blast-table tbody tr').length === 2 && document.querySelector('#blast-map').dataset.rendered === 'true'`)
+	b.waitFor(t, "the blast radius", `document.querySelectorAll('#blast-table tbody tr').length === 2 && document.querySelector('#blast-map')?.dataset.rendered === 'true'`)
 	rows := eval[string](t, b, `[...document.querySelectorAll('#blast-table tbody tr')].map(r => r.textContent).join('\n')`)
 	if !strings.Contains(rows, "bastion95%") || !strings.Contains(rows, "shared ssh key") || !strings.Contains(rows, "nopasswd sudo") ||
 		!strings.Contains(rows, "db-160%") || !strings.Contains(rows, "connects to") {
