@@ -344,6 +344,88 @@ var authzRows = map[string]authzRow{
 	"GET /api/v1/ai/explain": {access: person, minRole: auth.RoleViewer, ok: 200,
 		build: static("/api/v1/ai/explain?log=sshd%5B1%5D%3A+Invalid+user+admin+from+192.0.2.1")},
 
+	"GET /api/v1/topology/nodes": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/nodes")},
+	"POST /api/v1/topology/nodes": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/nodes", body: nodeRequest{Kind: "device", Name: "switch-" + uuid.NewString()}}
+		}},
+	"PATCH /api/v1/topology/nodes/:id": {access: person, minRole: auth.RoleMember, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/nodes/" + e.topologyNode(c.fx, "sw").String(), body: nodeRequest{Name: "renamed"}}
+		}},
+	"DELETE /api/v1/topology/nodes/:id": {access: person, minRole: auth.RoleMember, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/nodes/" + e.topologyNode(c.fx, "sw").String()}
+		}},
+	"GET /api/v1/topology/edges": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/edges")},
+	"POST /api/v1/topology/edges": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/edges", body: edgeRequest{From: e.topologyNode(c.fx, "a"), To: e.topologyNode(c.fx, "b"), Protocol: "tcp"}}
+		}},
+	"DELETE /api/v1/topology/edges/:id": {access: person, minRole: auth.RoleMember, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/edges/" + e.topologyEdge(c.fx).String()}
+		}},
+	"GET /api/v1/topology/zones": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/zones")},
+	"POST /api/v1/topology/zones": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/zones", body: zoneRequest{Name: "zone-" + uuid.NewString(), Kind: "site"}}
+		}},
+	"GET /api/v1/topology/detected": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/detected?unmatched=1")},
+	"POST /api/v1/topology/detected/:id/promote": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(e *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/detected/" + e.detectedPeer(c.fx, standing[c.fx.Tenant.ID].ID, "198.51.100.7") + "/promote"}
+		}},
+	"GET /api/v1/topology/snapshots": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/snapshots")},
+	"POST /api/v1/topology/snapshots": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/snapshots", body: snapshotRequest{Name: "before"}}
+		}},
+	"GET /api/v1/topology/snapshots/:id/diff": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/topology/snapshots/" + e.snapshot(c.fx).String() + "/diff?against=" + e.snapshot(c.fx).String()}
+		}},
+	"GET /api/v1/topology/export/mermaid": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/topology/export/mermaid")},
+	"GET /api/v1/diagrams":                {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/diagrams")},
+	"POST /api/v1/diagrams": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams", body: diagramRequest{Name: "net", Source: "flowchart LR\n  a --> b\n"}}
+		}},
+	"POST /api/v1/diagrams/generate": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(_ *env, _ *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/generate", body: generateRequest{Name: "all"}}
+		}},
+	"GET /api/v1/diagrams/templates": {access: person, minRole: auth.RoleViewer, ok: 200, build: static("/api/v1/diagrams/templates")},
+	"POST /api/v1/diagrams/from-template/:id": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: static("/api/v1/diagrams/from-template/three-tier-web")},
+	"GET /api/v1/diagrams/share/:token": {access: public, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/share/" + e.sharedToken(c.fx)}
+		}},
+	"GET /api/v1/diagrams/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String()}
+		}},
+	"PUT /api/v1/diagrams/:id": {access: person, minRole: auth.RoleMember, ok: 200,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String(), body: diagramRequest{Name: "d2", Source: "flowchart LR\n  b --> c\n"}}
+		}},
+	"DELETE /api/v1/diagrams/:id": {access: person, minRole: auth.RoleMember, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String()}
+		}},
+	"POST /api/v1/diagrams/:id/share": {access: person, minRole: auth.RoleMember, ok: 201,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String() + "/share", body: shareRequest{ExpiresInHours: 2}}
+		}},
+	"POST /api/v1/diagrams/:id/unshare": {access: person, minRole: auth.RoleMember, ok: 204,
+		build: func(e *env, c *caller, _ map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/diagrams/" + e.diagram(c.fx, "d").String() + "/unshare"}
+		}},
+	"GET /api/v1/blast-radius/:id": {access: person, minRole: auth.RoleViewer, ok: 200,
+		build: func(_ *env, c *caller, standing map[uuid.UUID]testAgent) target {
+			return target{path: "/api/v1/blast-radius/" + standing[c.fx.Tenant.ID].ID.String() + "?depth=3"}
+		}},
 	"GET /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 200, build: static("/api/v1/webhooks")},
 	"POST /api/v1/webhooks": {access: person, minRole: auth.RoleAdmin, ok: 201,
 		build: func(*env, *caller, map[uuid.UUID]testAgent) target {

@@ -78,6 +78,8 @@ var domainAnswers = []domainAnswer{
 		detail: "no such console session or emergency grant in this tenant"},
 	{err: console.ErrNotLive, status: http.StatusConflict, slug: "conflict",
 		detail: "the session is not live on this hub: it has ended (see its state), or another hub of the cluster bridges it"},
+	{err: store.ErrInvalidReference, status: http.StatusUnprocessableEntity, slug: "validation",
+		detail: "a zone, node or agent the request names is not one of this tenant's"},
 	{err: store.ErrNotFound, status: http.StatusNotFound, slug: "not-found",
 		detail: "no such resource in this tenant"},
 	{err: notify.ErrNotFound, status: http.StatusNotFound, slug: "not-found",

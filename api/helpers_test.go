@@ -537,5 +537,5 @@ func (e *env) sessionID(c cred) uuid.UUID {
 func generousQuotas() map[string]int {
 	return map[string]int{"login": 100000, "totp_challenge": 100000, "forgot_password": 100000, "invitations": 100000,
 		"rotate_token": 100000, "rotate_signing_key": 100000, "user": 1000000, "totp_failures": 100000,
-		"change_password": 100000}
+		"change_password": 100000, "diagram_share": 100000}
 }

@@ -40,6 +40,7 @@ var (
 	rotateTokenLimit   = func() *rateLimit { return limitPolicy("rotate_token", 10, time.Hour, byUser) }
 	rotateKeyLimit     = func() *rateLimit { return limitPolicy("rotate_signing_key", 10, time.Hour, byUser) }
 	userLimit          = func() *rateLimit { return limitPolicy("user", 1000, time.Minute, byIP) }
+	diagramShareLimit  = func() *rateLimit { return limitPolicy("diagram_share", 60, time.Minute, byIP) }
 )
 
 // counter is a rate limiter: in memory, or shared through PostgreSQL when

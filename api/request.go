@@ -52,6 +52,15 @@ func (s *Server) decodeJSON(c *fiber.Ctx, v any, strict bool) error {
 	return nil
 }
 
+// decodeOptionalJSON is decodeJSON (strict) for routes whose body may be
+// left out: an empty body leaves v as it is.
+func (s *Server) decodeOptionalJSON(c *fiber.Ctx, v any) error {
+	if len(rawBody(c)) == 0 {
+		return nil
+	}
+	return s.decodeJSON(c, v, true)
+}
+
 func describeJSONError(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError

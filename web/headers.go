@@ -16,12 +16,23 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 const terminalSecurityPolicy = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// inlineStylePolicy is contentSecurityPolicy with inline style allowed,
+// for pages that draw Mermaid diagrams (page.InlineStyle): Mermaid writes
+// a <style> element and style attributes into the SVG it lays out in the
+// document. Script stays the bundle's alone; the diagrams' labels are
+// escaped by the hub and rendered in Mermaid's strict mode.
+const inlineStylePolicy = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 // setPageHeaders marks a page as never framed, never sniffed and never
 // leaking its URL (reset and invitation links carry tokens) to another site.
-func setPageHeaders(h http.Header, terminal bool) {
-	if terminal {
+func setPageHeaders(h http.Header, p page) {
+	switch {
+	case p.Terminal:
 		h.Set("Content-Security-Policy", terminalSecurityPolicy)
-	} else {
+	case p.InlineStyle:
+		h.Set("Content-Security-Policy", inlineStylePolicy)
+	default:
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 	}
 	h.Set("X-Frame-Options", "DENY")

@@ -12,6 +12,10 @@ type page struct {
 	// Terminal pages run xterm.js or asciinema-player and get
 	// terminalSecurityPolicy (headers.go).
 	Terminal bool
+	// InlineStyle allows inline style on the page (never inline script):
+	// Mermaid draws its diagrams as SVG with a <style> element and style
+	// attributes, and lays them out in the live document.
+	InlineStyle bool
 }
 
 // pages is every page the hub serves. A new feature adds its row here, its
@@ -31,6 +35,7 @@ var pages = []page{
 	{Pattern: "/alert-rules", Name: "rules", Title: "Alert rules", Chrome: true, Section: "rules"},
 	{Pattern: "/inventory", Name: "inventory", Title: "Inventory search", Chrome: true, Section: "inventory"},
 	{Pattern: "/vulnerabilities", Name: "vulns", Title: "Vulnerabilities", Chrome: true, Section: "vulns"},
+	{Pattern: "/topology", Name: "topology", Title: "Topology", Chrome: true, Section: "topology", InlineStyle: true},
 	{Pattern: "/webhooks", Name: "webhooks", Title: "Webhooks", Chrome: true, Section: "webhooks"},
 	{Pattern: "/notifications", Name: "notifications", Title: "Notifications", Chrome: true, Section: "notifications"},
 	{Pattern: "/settings/people", Name: "people", Title: "People", Chrome: true, Section: "people"},
@@ -56,6 +61,7 @@ var navigation = []navItem{
 	{Key: "security", Href: "/security", Label: "Security"},
 	{Key: "notifications", Href: "/notifications", Label: "Notifications", MinRole: "admin"},
 	{Key: "vulns", Href: "/vulnerabilities", Label: "Vulnerabilities"},
+	{Key: "topology", Href: "/topology", Label: "Topology"},
 	{Key: "webhooks", Href: "/webhooks", Label: "Webhooks", MinRole: "admin"},
 	{Key: "consoles", Href: "/consoles", Label: "Consoles", MinRole: "admin"},
 	{Key: "audit", Href: "/audit", Label: "Audit", MinRole: "admin"},

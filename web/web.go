@@ -101,7 +101,7 @@ func (h *Handler) page(p page) http.HandlerFunc {
 			http.Error(w, "cannot draw this page", http.StatusInternalServerError)
 			return
 		}
-		setPageHeaders(w.Header(), p.Terminal)
+		setPageHeaders(w.Header(), p)
 		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 		status := http.StatusOK
 		if p.Name == notFoundPage.Name {

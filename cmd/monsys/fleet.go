@@ -12,6 +12,7 @@ import (
 	"github.com/monsys/monsys/integrity"
 	"github.com/monsys/monsys/query"
 	"github.com/monsys/monsys/store"
+	"github.com/monsys/monsys/topology"
 	"github.com/monsys/monsys/webhook"
 	"github.com/monsys/monsys/workers"
 )
@@ -33,6 +34,10 @@ func webhookPolicy(cfg config.Config) webhook.Policy {
 	allow, _ := cfg.WebhookAllowPrefixes() // Validate refused a bad value before the hub started
 	return webhook.Policy{Allow: allow}
 }
+
+// topologyEvery is how often detection reads the sockets inventories
+// that arrived; agents send theirs when they change, and hourly.
+const topologyEvery = 30 * time.Second
 
 // fleetWork is the fleet's background jobs, and the silent check among
 // them, which shutdown stops before HTTP (StopHearing).
@@ -66,6 +71,7 @@ func fleetJobs(cfg config.Config, st *store.Store, q *query.Service, reg prometh
 		{Name: "alert-rules", Interval: alertRulesEvery, Run: rules.Run},
 		{Name: "silent-agents", Interval: cfg.SilentCheckEvery, RunAtStart: true, Run: silent.Run},
 		{Name: "webhooks", Interval: webhooksEvery, RunAtStart: true, Run: hooks.Run},
+		{Name: "topology-detection", Interval: topologyEvery, RunAtStart: true, Run: topology.NewWorker(st, time.Now).Run},
 		{Name: "webhook-log", Interval: time.Hour, RunAtStart: true, Run: func(ctx context.Context) error {
 			n, err := st.PruneDeliveries(ctx, time.Now().Add(-deliveryLogKeep))
 			if n > 0 {

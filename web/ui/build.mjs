@@ -15,7 +15,10 @@ const options = {
   minify: true,
   sourcemap: false,
   format: 'esm',
-  splitting: true, // the console's terminal and player load only on their pages
+  // The console's terminal and player, and mermaid on /topology, are large
+  // libraries loaded by one page only: chunks of their own, fetched by that
+  // page when it needs them.
+  splitting: true,
   chunkNames: 'chunk-[hash]',
   target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
   outdir,

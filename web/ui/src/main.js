@@ -28,9 +28,10 @@ import * as account from './pages/account.js';
 import * as security from './pages/security.js';
 import * as console_ from './pages/console.js';
 import * as consoles from './pages/consoles.js';
+import * as topology from './pages/topology.js';
 
 const modules = { login, forgot, reset, invite, fleet, host, alerts, rules, inventory, vulns, webhooks, notifications, people, apikeys, enrollment, audit, account, security,
-  console: console_, consoles };
+  console: console_, consoles, topology };
 
 // chrome fills the navigation bar with the signed-in person.
 function chrome(s) {

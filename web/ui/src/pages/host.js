@@ -35,6 +35,7 @@ export async function start() {
   document.title = agent.hostname + ' · monsys';
   $('#open-console').href = '/hosts/' + encodeURIComponent(agent.id) + '/console';
   $('#host-name').textContent = agent.hostname;
+  $('#host-blast').href = '/topology?blast=' + encodeURIComponent(agent.id);
   const hw = agent.host;
   fill($('#host-facts'),
     badge(agent.status),
