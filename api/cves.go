@@ -34,8 +34,9 @@ type severityCountReply struct {
 	Agents   int64  `json:"agents"`
 }
 
-// cvesReply is a page of findings; the first page also counts them by
-// severity.
+// cvesReply is a page of findings; the first page with counts=true also
+// counts them by severity (a scan of every finding: asked for, not
+// default).
 type cvesReply struct {
 	Items      []cveFindingReply    `json:"items"`
 	NextCursor string               `json:"next_cursor,omitempty"`
@@ -46,6 +47,7 @@ func cvesQuery() []queryParam {
 	return []queryParam{{"severity", "critical, high, medium, low or unknown; several comma-separated"},
 		{"agent_id", "only this agent's findings"}, {"package", "exact installed package name"}, {"cve", "exact CVE id"},
 		{"fixed", "true: a fix is known; false: no fix yet"}, {"q", "substring of the CVE, package or summary"},
+		{"counts", "true: the first page also counts the findings by severity (reads every finding)"},
 		{"limit", "1 to 500 (default 50)"}, {"cursor", "next_cursor of the previous page"}}
 }
 
@@ -147,7 +149,7 @@ func (s *Server) answerCVEs(c *fiber.Ctx, f vuln.Filter) error {
 	}
 	pg := newPage(groups, f.Limit, toCVEFinding, func(g vuln.Group) any { return vuln.CursorOf(g) })
 	out := cvesReply{Items: pg.Items, NextCursor: pg.NextCursor}
-	if f.After == nil {
+	if f.After == nil && c.Query("counts") == "true" {
 		counts, err := s.vulns.SeverityCounts(c.UserContext(), tenant, f.AgentID)
 		if err != nil {
 			return err

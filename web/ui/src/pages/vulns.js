@@ -27,7 +27,7 @@ export async function start() {
     setQuery({ ...q, cursor: pager.cursor, cve: shown || '' });
     loading(state, 'Loading findings…');
     try {
-      const r = await api('GET', '/api/v1/inventory/cves', { query: { ...q, limit: 50, cursor: pager.cursor } });
+      const r = await api('GET', '/api/v1/inventory/cves', { query: { ...q, limit: 50, cursor: pager.cursor, counts: pager.cursor ? '' : 'true' } });
       done(state);
       if (r.counts) summary(r.counts);
       table.hidden = !r.items.length;
