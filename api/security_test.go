@@ -394,3 +394,48 @@ func TestHostSilentIsTheTenantsRule(t *testing.T) {
 		})
 	}
 }
+
+// TestRetiredKeySignatureIsAnAnomaly: after an admin clears an agent's key
+// and the agent pins a new one, a batch signed with the old key is refused
+// and raises retired_key_signature once; the new key's batches go on.
+func TestRetiredKeySignatureIsAnAnomaly(t *testing.T) {
+	e := newEnv(t)
+	fx := e.newTenant("retired")
+	admin := e.session(fx, auth.RoleAdmin)
+	a := e.pinnedAgent(fx.Tenant.ID, "web-1")
+	old := a.key
+	e.do("POST", "/api/v1/agents/"+a.ID.String()+"/rotate-signing-key", admin, nil).want(t, http.StatusNoContent, nil)
+	a.key = newSigningKey(t)
+	var reg wire.RegisterResponse
+	e.register(a.Token, wire.RegisterRequest{MachineID: a.MachineID, Hostname: "web-1", OS: "linux", Arch: "amd64",
+		AgentVersion: "1.0.0", SigningPubkey: a.key.B64}).want(t, http.StatusOK, &reg)
+	a.Token = reg.AgentToken // a registration issues a new token
+
+	batch := func() []byte {
+		return zstdBody(t, wire.AppendBatchJSON(nil, &wire.Batch{BatchID: uuid.Must(uuid.NewV7()).String()}))
+	}
+	e.ingest(a, batch(), "zstd", time.Now()).want(t, http.StatusOK, nil)
+	thief := pinnedAgent{a.testAgent, old}
+	for range 2 {
+		if r := e.ingest(thief, batch(), "zstd", time.Now()); r.Status != http.StatusUnauthorized {
+			t.Fatalf("a batch signed with the retired key answered %d: %s", r.Status, r.Body)
+		}
+	}
+	var n int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM integrity_anomalies
+		WHERE agent_id = $1 AND kind = 'retired_key_signature' AND resolved_at IS NULL`, a.ID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d retired_key_signature anomalies, want 1 for two such batches", n)
+	}
+	// A batch signed by an unrelated key is a bad signature, not a retired one.
+	stranger := pinnedAgent{a.testAgent, newSigningKey(t)}
+	e.ingest(stranger, batch(), "zstd", time.Now())
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM integrity_anomalies WHERE agent_id = $1`, a.ID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d anomalies after a stranger's batch, want still 1", n)
+	}
+}

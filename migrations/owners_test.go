@@ -35,7 +35,7 @@ var tableOwners = map[string]string{
 	"api_keys": "store", "enrollment_tokens": "store", "agents": "store", "integrity_anomalies": "store",
 	"agent_processes": "store", "inventory_snapshots": "store", "inventory_latest": "store", "inventory_items": "store",
 	"alerts": "store", "alert_events": "store", "alert_rules": "store", "alert_rule_states": "store",
-	"webhooks": "store", "webhook_deliveries": "store", "hub_liveness": "store", "agent_integrity": "store", "security_events": "store",
+	"webhooks": "store", "webhook_deliveries": "store", "hub_liveness": "store", "agent_integrity": "store", "security_events": "store", "retired_signing_keys": "store",
 	"topology_zones": "store", "topology_nodes": "store", "topology_edges": "store", "topology_detected": "store",
 	"topology_snapshots": "store", "diagrams": "store",
 

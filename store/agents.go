@@ -196,7 +196,12 @@ func (s *Store) RotateAgentToken(ctx context.Context, tenantID, id uuid.UUID, ha
 	})
 }
 
-const clearSigningKeySQL = `WITH old AS (SELECT signing_pubkey FROM agents WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE)
+const clearSigningKeySQL = `WITH old AS (SELECT signing_pubkey FROM agents WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE),
+retired AS (
+  INSERT INTO retired_signing_keys (agent_id, tenant_id, pubkey)
+  SELECT $2, $1, signing_pubkey FROM old WHERE signing_pubkey IS NOT NULL
+  ON CONFLICT (agent_id, pubkey) DO UPDATE SET retired_at = now()
+)
 UPDATE agents a SET signing_pubkey = NULL, signing_key_pinned_at = NULL FROM old
 WHERE a.tenant_id = $1 AND a.id = $2 RETURNING old.signing_pubkey IS NOT NULL`
 
@@ -213,4 +218,29 @@ func (s *Store) ClearSigningKey(ctx context.Context, tenantID, id uuid.UUID, ev 
 		ev.Details = map[string]any{"had_key": had}
 		return nil
 	})
+}
+
+const retiredKeysSQL = `SELECT pubkey FROM retired_signing_keys WHERE tenant_id = $1 AND agent_id = $2 ORDER BY retired_at DESC LIMIT 16`
+
+// RetiredSigningKeys are the keys the agent was pinned to before, newest
+// first.
+func (s *Store) RetiredSigningKeys(ctx context.Context, tenantID, agentID uuid.UUID) ([][]byte, error) {
+	rows, _ := s.pool.Query(ctx, retiredKeysSQL, tenantID, agentID)
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, fmt.Errorf("read retired signing keys: %w", err)
+	}
+	return keys, nil
+}
+
+const openAnomalyOfKindSQL = `SELECT EXISTS (SELECT 1 FROM integrity_anomalies
+WHERE tenant_id = $1 AND agent_id = $2 AND kind = $3 AND resolved_at IS NULL)`
+
+// HasOpenAnomaly says whether the agent has an unresolved anomaly of kind.
+func (s *Store) HasOpenAnomaly(ctx context.Context, tenantID, agentID uuid.UUID, kind string) (bool, error) {
+	var open bool
+	if err := s.pool.QueryRow(ctx, openAnomalyOfKindSQL, tenantID, agentID, kind).Scan(&open); err != nil {
+		return false, fmt.Errorf("read integrity anomalies: %w", err)
+	}
+	return open, nil
 }

@@ -97,6 +97,9 @@ const insertAgentSQL = `INSERT INTO agents (id, tenant_id, machine_id, hostname,
   token_hash, signing_pubkey, signing_key_pinned_at, enrollment_token_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $9::bytea IS NULL THEN NULL ELSE now() END, $10)`
 
+const retireKeySQL = `INSERT INTO retired_signing_keys (agent_id, tenant_id, pubkey) VALUES ($1, $2, $3)
+ON CONFLICT (agent_id, pubkey) DO UPDATE SET retired_at = now()`
+
 const updateRegisteredAgentSQL = `UPDATE agents SET hostname = $3, os = $4, arch = $5, agent_version = $6,
   token_hash = $7,
   signing_key_pinned_at = CASE WHEN $8::bytea IS NOT NULL AND signing_pubkey IS DISTINCT FROM $8 THEN now() ELSE signing_key_pinned_at END,
@@ -135,6 +138,9 @@ func (s *Store) RegisterAgent(ctx context.Context, r Registration) (Registration
 			return ErrKeyMismatch // rolls back; replaced below
 		case allowRotate:
 			res.KeyRotated = true
+			if _, err := tx.Exec(ctx, retireKeySQL, existing.ID, r.TenantID, existing.SigningPubkey); err != nil {
+				return fmt.Errorf("retire signing key: %w", mapErr(err))
+			}
 		}
 		if _, err := tx.Exec(ctx, updateRegisteredAgentSQL, r.TenantID, existing.ID, r.Hostname, r.OS, r.Arch,
 			r.AgentVersion, r.NewTokenHash[:], r.Pubkey); err != nil {
