@@ -62,6 +62,10 @@ func TestTenantIsolation(t *testing.T) {
 			foreign[routeKey(r)] = bRule.String()
 		case strings.HasPrefix(r.Path, "/api/v1/webhooks/:id"):
 			foreign[routeKey(r)] = bHook.String()
+		case strings.HasPrefix(r.Path, "/api/v1/ws/agents/:id/"):
+			foreign[routeKey(r)] = bAgent.ID.String()
+		case strings.HasPrefix(r.Path, "/api/v1/console/sessions/:id"):
+			foreign[routeKey(r)] = e.consoleSession(b, bAgent.ID).String()
 		}
 	}
 	// Valid bodies, so that only the foreign id can fail the request.
