@@ -40,6 +40,9 @@ func (s *Server) consoleStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if _, err := s.store.Agent(c.UserContext(), p.TenantID, id); err != nil {
+		return err // another tenant's agent answers 404 before anything about the body
+	}
 	var req consoleStartRequest
 	if err := s.decodeJSON(c, &req, true); err != nil {
 		return err
@@ -63,9 +66,6 @@ func (s *Server) consoleStart(c *fiber.Ctx) error {
 	}
 	if len(errs) > 0 {
 		return invalid(errs)
-	}
-	if _, err := s.store.Agent(c.UserContext(), p.TenantID, id); err != nil {
-		return err
 	}
 	if err := s.freshCode(c, req.Code); err != nil {
 		return err

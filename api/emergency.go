@@ -24,6 +24,9 @@ func (s *Server) createEmergencyGrant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if _, err := s.store.Agent(c.UserContext(), p.TenantID, id); err != nil {
+		return err // another tenant's agent answers 404 before anything about the body
+	}
 	var req emergencyRequest
 	if err := s.decodeJSON(c, &req, true); err != nil {
 		return err
@@ -38,9 +41,6 @@ func (s *Server) createEmergencyGrant(c *fiber.Ctx) error {
 	}
 	if len(errs) > 0 {
 		return invalid(errs)
-	}
-	if _, err := s.store.Agent(c.UserContext(), p.TenantID, id); err != nil {
-		return err
 	}
 	if err := s.freshCode(c, req.Code); err != nil {
 		return err

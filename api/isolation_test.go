@@ -66,6 +66,10 @@ func TestTenantIsolation(t *testing.T) {
 			foreign[routeKey(r)] = bChannel.String()
 		case strings.HasPrefix(r.Path, "/api/v1/inventory/cves/exceptions/:id"):
 			foreign[routeKey(r)] = e.cveException(b.Tenant.ID).String()
+		case strings.HasPrefix(r.Path, "/api/v1/ws/agents/:id/"):
+			foreign[routeKey(r)] = bAgent.ID.String()
+		case strings.HasPrefix(r.Path, "/api/v1/console/sessions/:id"):
+			foreign[routeKey(r)] = e.consoleSession(b, bAgent.ID).String()
 		}
 	}
 	// Valid bodies, so that only the foreign id can fail the request.

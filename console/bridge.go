@@ -283,6 +283,12 @@ func (b *bridge) writer(conn Conn, q <-chan frame, last func() []byte) {
 						drained = true
 					}
 				}
+				// The end is stored before the browser hears of it, so what
+				// it reads next from the API agrees.
+				select {
+				case <-b.finished:
+				case <-time.After(writeTimeout):
+				}
 				_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 				_ = conn.WriteMessage(TextMessage, last()) // best effort: the session's row says the same
 			}
