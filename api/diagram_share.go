@@ -30,9 +30,8 @@ type shareRequest struct {
 }
 
 type shareReply struct {
-	Token     string    `json:"token"` // shown once
-	URL       string    `json:"url"`   // path of the public, read-only view
-	APIURL    string    `json:"api_url"`
+	Token     string    `json:"token"`   // shown once
+	APIURL    string    `json:"api_url"` // the public, read-only answer (JSON: name and Mermaid source)
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
@@ -65,8 +64,7 @@ func (s *Server) shareDiagram(c *fiber.Ctx) error {
 	if err := s.store.ShareDiagram(c.UserContext(), principalOf(c).TenantID, id, shareHash(token), expires, s.auditEvent(c, "diagram_shared")); err != nil {
 		return err
 	}
-	return c.Status(http.StatusCreated).JSON(shareReply{Token: token, URL: "/share/" + token,
-		APIURL: "/api/v1/diagrams/share/" + token, ExpiresAt: expires})
+	return c.Status(http.StatusCreated).JSON(shareReply{Token: token, APIURL: "/api/v1/diagrams/share/" + token, ExpiresAt: expires})
 }
 
 func (s *Server) unshareDiagram(c *fiber.Ctx) error {
