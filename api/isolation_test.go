@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,6 +54,7 @@ func TestTenantIsolation(t *testing.T) {
 	e.invitation(b, "pending@beta.test", auth.RoleViewer)
 	foreign["DELETE /api/v1/invitations/:id"] = e.latestInvitation(b).String()
 	bAlert, bRule, bHook, bChannel := e.firingAlert(b.Tenant.ID, bAgent.ID), e.rule(b), e.webhook(b), e.channel(b)
+	bTopo := e.topologyObjects(bOwner, bAgent.ID)
 	for _, r := range e.srv.routes {
 		switch {
 		case strings.HasPrefix(r.Path, "/api/v1/agents/:id/"):
@@ -70,8 +73,23 @@ func TestTenantIsolation(t *testing.T) {
 			foreign[routeKey(r)] = bAgent.ID.String()
 		case strings.HasPrefix(r.Path, "/api/v1/console/sessions/:id"):
 			foreign[routeKey(r)] = e.consoleSession(b, bAgent.ID).String()
+		case strings.HasPrefix(r.Path, "/api/v1/topology/nodes/:id"):
+			foreign[routeKey(r)] = bTopo.node
+		case strings.HasPrefix(r.Path, "/api/v1/topology/edges/:id"):
+			foreign[routeKey(r)] = bTopo.edge
+		case strings.HasPrefix(r.Path, "/api/v1/topology/detected/:id"):
+			foreign[routeKey(r)] = bTopo.detected
+		case strings.HasPrefix(r.Path, "/api/v1/topology/snapshots/:id"):
+			foreign[routeKey(r)] = bTopo.snapshot
+		case strings.HasPrefix(r.Path, "/api/v1/diagrams/:id"):
+			foreign[routeKey(r)] = bTopo.diagram
+		case strings.HasPrefix(r.Path, "/api/v1/blast-radius/:id"):
+			foreign[routeKey(r)] = bAgent.ID.String()
 		}
 	}
+	// A template id names a diagram shipped with the hub, the same for
+	// every tenant: nothing of another tenant's to reach.
+	notTenantObjects := map[string]bool{"POST /api/v1/diagrams/from-template/:id": true}
 	// Valid bodies, so that only the foreign id can fail the request.
 	bodies := map[string]any{
 		"PUT /api/v1/agents/:id/governance":       map[string]any{"owner": "mallory"},
@@ -79,10 +97,13 @@ func TestTenantIsolation(t *testing.T) {
 		"PATCH /api/v1/alerts/:id/resolve":        resolveAlertRequest{Note: "not yours"},
 		"PATCH /api/v1/members/:id":               memberRoleRequest{Role: "member"},
 		"PATCH /api/v1/notification-channels/:id": map[string]any{"name": "mallory"},
+		"PATCH /api/v1/topology/nodes/:id":        nodeRequest{Name: "mallory", Addresses: []string{}, Tags: []string{}},
+		"PUT /api/v1/diagrams/:id":                diagramRequest{Name: "mallory", Source: "flowchart LR\n  a --> b"},
+		"POST /api/v1/diagrams/:id/share":         map[string]any{"expires_in_hours": 1},
 	}
 	aOwnerKey, aOwnerKeyRow := e.apiKey(a, auth.RoleOwner)
 	for _, r := range e.srv.routes {
-		if !strings.Contains(r.Path, ":id") {
+		if !strings.Contains(r.Path, ":id") || notTenantObjects[routeKey(r)] {
 			continue
 		}
 		id, ok := foreign[routeKey(r)]
@@ -171,4 +192,32 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	// An agent token registers only its own machine: it cannot enroll another.
 	e.register(aAgent.Token, wire.RegisterRequest{MachineID: "b-pinned", Hostname: "x"}).wantProblem(t, http.StatusConflict)
+}
+
+// topologyIDs are one of each topology object of a tenant.
+type topologyIDs struct{ node, edge, detected, snapshot, diagram string }
+
+// topologyObjects makes, through the API as owner, two nodes and an edge,
+// a snapshot and a diagram, and a detected connection of agentID.
+func (e *env) topologyObjects(owner cred, agentID uuid.UUID) topologyIDs {
+	e.t.Helper()
+	var n1, n2, edge, snap, diag struct{ ID uuid.UUID }
+	node := func(name string, out any) {
+		e.do("POST", "/api/v1/topology/nodes", owner, nodeRequest{Kind: "device", Name: name, Addresses: []string{}, Tags: []string{}}).
+			want(e.t, http.StatusCreated, out)
+	}
+	node("router", &n1)
+	node("switch", &n2)
+	e.do("POST", "/api/v1/topology/edges", owner, edgeRequest{From: n1.ID, To: n2.ID, Protocol: "tcp", Label: "uplink"}).
+		want(e.t, http.StatusCreated, &edge)
+	e.do("POST", "/api/v1/topology/snapshots", owner, snapshotRequest{Name: "before"}).want(e.t, http.StatusCreated, &snap)
+	e.do("POST", "/api/v1/diagrams", owner, diagramRequest{Name: "map", Source: "flowchart LR\n  a --> b"}).
+		want(e.t, http.StatusCreated, &diag)
+	var detected int64
+	if err := e.pool.QueryRow(context.Background(), `INSERT INTO topology_detected (tenant_id, from_agent, peer, proto, port, first_seen, last_seen)
+		SELECT tenant_id, id, '192.0.2.9', 'tcp', 5432, now(), now() FROM agents WHERE id = $1 RETURNING id`, agentID).Scan(&detected); err != nil {
+		e.t.Fatal(err)
+	}
+	return topologyIDs{node: n1.ID.String(), edge: edge.ID.String(), detected: strconv.FormatInt(detected, 10),
+		snapshot: snap.ID.String(), diagram: diag.ID.String()}
 }
