@@ -174,7 +174,7 @@ func TestDashboard(t *testing.T) {
 		}
 		for _, tab := range []string{"inventory", "processes", "changes"} {
 			b.do(t, tab+" tab", chromedp.Click(chromedp.CSS(`.tabs a[data-tab="`+tab+`"]`)))
-			b.waitFor(t, tab+" state", `!!document.querySelector('#tab-`+tab+` .empty, #tab-`+tab+` table tbody tr')`)
+			b.waitFor(t, tab+" state", `!!document.querySelector('#tab-`+tab+` .empty, #tab-`+tab+` table tbody tr, #tab-`+tab+` details.change')`)
 		}
 		if !strings.Contains(eval[string](t, b, `location.search`), "tab=changes") {
 			t.Error("the open tab is not in the URL")
