@@ -48,11 +48,17 @@ func queueSecurityEvents(b *pgx.Batch, tenantID, agentID uuid.UUID, events []wir
 		a := KeyedAlert{TenantID: tenantID, AgentID: agentID, Source: SourceAgent, Key: key}
 		if t.last.Kind == wire.EventCanary {
 			a.Severity = "critical"
-			a.Summary = fmt.Sprintf("canary file %s was %s (%d times)", t.last.Path, accessWord(t.last.Access), t.n)
+			a.Summary = fmt.Sprintf("canary file %s was %s", t.last.Path, accessWord(t.last.Access))
+			if t.n > 1 {
+				a.Summary += fmt.Sprintf(" (%d times)", t.n)
+			}
 		} else {
 			a.Severity = "warning"
-			a.Summary = fmt.Sprintf("decoy %s/%d touched %d times by %d addresses, last %s", t.last.Proto, t.last.Port, t.n,
-				len(t.sources), t.last.SourceIP)
+			a.Summary = fmt.Sprintf("decoy %s/%d touched by %s", t.last.Proto, t.last.Port, t.last.SourceIP)
+			if t.n > 1 {
+				a.Summary = fmt.Sprintf("decoy %s/%d touched %d times by %s, last %s", t.last.Proto, t.last.Port, t.n,
+					plural(len(t.sources), "address", "addresses"), t.last.SourceIP)
+			}
 		}
 		queueRaise(b, a)
 	}
@@ -136,4 +142,11 @@ func (s *Store) RecentSecurityEvents(ctx context.Context, tenantID uuid.UUID, si
 		return nil, 0, fmt.Errorf("count decoy events: %w", err)
 	}
 	return out, n, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -51,6 +51,10 @@ var pages = []page{
 // role from GET /api/v1/auth/session and the stylesheet hides the rest.
 type navItem struct {
 	Key, Href, Label, MinRole string
+	// Settings items (channels, webhooks, people, keys, enrollment, the
+	// audit log) are grouped under one "Settings" entry, so the bar holds
+	// what people look at every day on one line.
+	Settings bool
 }
 
 var navigation = []navItem{
@@ -58,14 +62,14 @@ var navigation = []navItem{
 	{Key: "alerts", Href: "/alerts", Label: "Alerts"},
 	{Key: "rules", Href: "/alert-rules", Label: "Rules"},
 	{Key: "inventory", Href: "/inventory", Label: "Inventory"},
-	{Key: "security", Href: "/security", Label: "Security"},
-	{Key: "notifications", Href: "/notifications", Label: "Notifications", MinRole: "admin"},
 	{Key: "vulns", Href: "/vulnerabilities", Label: "Vulnerabilities"},
 	{Key: "topology", Href: "/topology", Label: "Topology"},
-	{Key: "webhooks", Href: "/webhooks", Label: "Webhooks", MinRole: "admin"},
+	{Key: "security", Href: "/security", Label: "Security"},
 	{Key: "consoles", Href: "/consoles", Label: "Consoles", MinRole: "admin"},
-	{Key: "audit", Href: "/audit", Label: "Audit", MinRole: "admin"},
-	{Key: "people", Href: "/settings/people", Label: "People"},
-	{Key: "apikeys", Href: "/settings/api-keys", Label: "API keys"},
-	{Key: "enrollment", Href: "/settings/enrollment", Label: "Enroll", MinRole: "admin"},
+	{Key: "people", Href: "/settings/people", Label: "People", Settings: true},
+	{Key: "apikeys", Href: "/settings/api-keys", Label: "API keys", Settings: true},
+	{Key: "enrollment", Href: "/settings/enrollment", Label: "Enroll agents", MinRole: "admin", Settings: true},
+	{Key: "notifications", Href: "/notifications", Label: "Notifications", MinRole: "admin", Settings: true},
+	{Key: "webhooks", Href: "/webhooks", Label: "Webhooks", MinRole: "admin", Settings: true},
+	{Key: "audit", Href: "/audit", Label: "Audit log", MinRole: "admin", Settings: true},
 }

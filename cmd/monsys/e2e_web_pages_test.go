@@ -530,6 +530,12 @@ func TestDashboard(t *testing.T) {
 		if visible(".alert-actions button") {
 			t.Error("a viewer sees Resolve buttons")
 		}
+		b.do(t, "open Settings", chromedp.Click(chromedp.CSS(`details.submenu > summary`)))
+		if !visible(`a[href="/settings/people"]`) || eval[float64](t, b, `document.querySelector('a[href="/settings/people"]').getBoundingClientRect().top`) <
+			eval[float64](t, b, `document.querySelector('details.submenu > summary').getBoundingClientRect().bottom`) {
+			t.Error("the open Settings menu does not show People below its entry")
+		}
+		b.screenshot(t, "settings-menu-viewer")
 		if visible(`a[href="/webhooks"]`) || visible(`a[href="/notifications"]`) || visible(`a[href="/audit"]`) {
 			t.Error("a viewer's navigation links to admin pages")
 		}

@@ -48,7 +48,18 @@ function chrome(s) {
   // The menu is open on wide screens and folds behind a button on narrow ones.
   const menu = document.querySelector('details.menu');
   const wide = window.matchMedia('(min-width: 861px)');
-  const sync = () => (menu.open = wide.matches);
+  // Settings opens on demand on wide screens; on narrow ones its pages are
+  // part of the folded menu's list.
+  const settings = document.querySelector('details.submenu');
+  const sync = () => {
+    menu.open = wide.matches;
+    if (settings) settings.open = !wide.matches;
+  };
+  if (settings) {
+    document.addEventListener('click', (e) => {
+      if (wide.matches && settings.open && !settings.contains(e.target)) settings.open = false;
+    });
+  }
   wide.addEventListener('change', sync);
   sync();
 }
