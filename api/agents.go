@@ -108,11 +108,7 @@ func (s *Server) listAgents(c *fiber.Ctx) error {
 
 func (s *Server) getAgent(c *fiber.Ctx) error {
 	p := principalOf(c)
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	a, err := s.store.Agent(c.UserContext(), p.TenantID, id)
+	a, err := s.pathAgent(c)
 	if err != nil {
 		return err
 	}
@@ -135,4 +131,14 @@ func (s *Server) deleteAgent(c *fiber.Ctx) error {
 	}
 	s.agentTokens.forget(id)
 	return c.SendStatus(http.StatusNoContent)
+}
+
+// pathAgent is the caller's tenant's agent that the path's :id names;
+// another tenant's agent answers 404 like one that does not exist.
+func (s *Server) pathAgent(c *fiber.Ctx) (store.Agent, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return store.Agent{}, err
+	}
+	return s.store.Agent(c.UserContext(), principalOf(c).TenantID, id)
 }

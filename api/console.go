@@ -36,13 +36,11 @@ const (
 // TOTP code, a reason; the agent decides by its own policy.
 func (s *Server) consoleStart(c *fiber.Ctx) error {
 	p := principalOf(c)
-	id, err := pathID(c, "id")
+	a, err := s.pathAgent(c) // another tenant's agent answers 404 before anything about the body
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Agent(c.UserContext(), p.TenantID, id); err != nil {
-		return err // another tenant's agent answers 404 before anything about the body
-	}
+	id := a.ID
 	var req consoleStartRequest
 	if err := s.decodeJSON(c, &req, true); err != nil {
 		return err

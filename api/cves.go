@@ -126,13 +126,11 @@ func (s *Server) listCVEs(c *fiber.Ctx) error {
 
 // agentCVEs is one agent's findings: the list with agent_id set.
 func (s *Server) agentCVEs(c *fiber.Ctx) error {
-	id, err := pathID(c, "id")
+	a, err := s.pathAgent(c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Agent(c.UserContext(), principalOf(c).TenantID, id); err != nil {
-		return err
-	}
+	id := a.ID
 	f, err := cveFilter(c)
 	if err != nil {
 		return err

@@ -79,13 +79,11 @@ type hostInventoryReply struct {
 
 func (s *Server) hostInventory(c *fiber.Ctx) error {
 	p := principalOf(c)
-	id, err := pathID(c, "id")
+	a, err := s.pathAgent(c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Agent(c.UserContext(), p.TenantID, id); err != nil {
-		return err
-	}
+	id := a.ID
 	facts, err := s.store.HostFacts(c.UserContext(), p.TenantID, []uuid.UUID{id})
 	if err != nil {
 		return err

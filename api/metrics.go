@@ -62,14 +62,11 @@ func metricsQuery() []queryParam {
 
 func (s *Server) agentMetrics(c *fiber.Ctx) error {
 	p := principalOf(c)
-	id, err := pathID(c, "id")
+	agent, err := s.pathAgent(c)
 	if err != nil {
 		return err
 	}
-	agent, err := s.store.Agent(c.UserContext(), p.TenantID, id)
-	if err != nil {
-		return err
-	}
+	id := agent.ID
 	req, err := query.ParseRangeRequest(queryValues(c), time.Now())
 	if err != nil {
 		return err
