@@ -24,18 +24,8 @@ import (
 // grant, an admin's terminate kills the shell's whole process group, and
 // the agent dying mid-session fails the session but keeps its recording.
 func TestConsoleEmergencyGrant(t *testing.T) {
-	hubBin, agentBin := buildHub(t), buildAgent(t)
-	s := newSite(t, hubBin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword)
-	h := s.startOn(t, freePort(t))
-	h.waitHealthy(t)
-	m := enrollLine.FindStringSubmatch(h.Stdout(t))
-	if m == nil {
-		t.Fatalf("no enroll command in the banner:\n%s", h.Stdout(t))
-	}
-	dir := t.TempDir()
-	state := filepath.Join(dir, "state")
-	a := startAgent(t, agentBin, dir, "--hub", h.url, "--token", m[3], "--state-dir", state, "--console-user", "root")
-	agentID := waitAgentID(t, state, a)
+	fx := startConsoleFixture(t, "--console-user", "root")
+	s, h, a, state, agentID := fx.site, fx.hub, fx.agent, fx.state, fx.agentID
 	var st struct {
 		HubKey string `json:"hub_key"`
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,18 +20,8 @@ import (
 // the shell, resizes it, exits; the recording replays the bytes and its
 // hash is in the audit log; tampering with a chunk is found by verify.
 func TestConsoleEndToEnd(t *testing.T) {
-	hubBin, agentBin := buildHub(t), buildAgent(t)
-	s := newSite(t, hubBin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword)
-	h := s.startOn(t, freePort(t))
-	h.waitHealthy(t)
-	m := enrollLine.FindStringSubmatch(h.Stdout(t))
-	if m == nil {
-		t.Fatalf("no enroll command in the banner:\n%s", h.Stdout(t))
-	}
-	dir := t.TempDir()
-	state := filepath.Join(dir, "state")
-	a := startAgent(t, agentBin, dir, "--hub", h.url, "--token", m[3], "--state-dir", state, "--console", "on", "--console-user", "root")
-	agentID := waitAgentID(t, state, a)
+	fx := startConsoleFixture(t, "--console", "on", "--console-user", "root")
+	s, h, agentID := fx.site, fx.hub, fx.agentID
 
 	c := h.client()
 	c.login(t, ownerEmail, ownerPassword)

@@ -3,7 +3,6 @@ package main_test
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,18 +18,8 @@ import (
 // authenticator code, 6*7 typed into xterm.js, exit; then the sessions
 // page plays the recording with asciinema-player and shows it verified.
 func TestConsoleDashboard(t *testing.T) {
-	hubBin, agentBin := buildHub(t), buildAgent(t)
-	s := newSite(t, hubBin, "MONSYS_ADMIN_EMAIL="+ownerEmail, "MONSYS_ADMIN_PASSWORD="+ownerPassword)
-	h := s.startOn(t, freePort(t))
-	h.waitHealthy(t)
-	m := enrollLine.FindStringSubmatch(h.Stdout(t))
-	if m == nil {
-		t.Fatalf("no enroll command in the banner:\n%s", h.Stdout(t))
-	}
-	dir := t.TempDir()
-	state := filepath.Join(dir, "state")
-	a := startAgent(t, agentBin, dir, "--hub", h.url, "--token", m[3], "--state-dir", state, "--console", "on", "--console-user", "root")
-	agentID := waitAgentID(t, state, a)
+	fx := startConsoleFixture(t, "--console", "on", "--console-user", "root")
+	s, h, agentID := fx.site, fx.hub, fx.agentID
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	db, err := pgx.Connect(ctx, s.connString("monsys"))
