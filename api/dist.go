@@ -2,11 +2,8 @@ package api
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,22 +68,17 @@ func (s *Server) refusedScript(c *fiber.Ctx, why string) error {
 // agentSHA256 is the shell-quoted hex SHA-256 of the agent binary for
 // arch in the dist directory, or ” when the hub serves none.
 func (s *Server) agentSHA256(arch string) (string, error) {
-	if s.cfg.AgentDistDir == "" {
+	if s.builds == nil {
 		return "''", nil
 	}
-	f, err := os.Open(filepath.Join(s.cfg.AgentDistDir, agentBinary(arch)))
-	if errors.Is(err, os.ErrNotExist) {
-		return "''", nil
-	}
+	sum, err := s.builds.Hash(agentBinary(arch))
 	if err != nil {
-		return "", fmt.Errorf("open agent binary: %w", err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("hash agent binary: %w", err)
 	}
-	return shellQuote(hex.EncodeToString(h.Sum(nil))), nil
+	if sum == "" {
+		return "''", nil
+	}
+	return shellQuote(sum), nil
 }
 
 // agentDownload serves the agent binary for one architecture from the

@@ -17,6 +17,7 @@ import (
 	"github.com/monsys/monsys/console"
 	"github.com/monsys/monsys/explain"
 	"github.com/monsys/monsys/ingest"
+	"github.com/monsys/monsys/integrity"
 	"github.com/monsys/monsys/internal/diskspace"
 	"github.com/monsys/monsys/ratelimit"
 	"github.com/monsys/monsys/relay"
@@ -106,6 +107,7 @@ type Server struct {
 	spec         openAPICache
 	relay        *relay.Registry
 	explainer    *explain.Explainer
+	builds       *integrity.Builds // the agent binaries served; nil when none
 	pushUpgrade  fiber.Handler
 	console      *console.Service
 	consoleUp    fiber.Handler
@@ -147,6 +149,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.relay = deps.Relay
 	s.explainer = explain.New(explain.Shipped(), cfg.Model, cfg.RedactIPs)
+	if cfg.AgentDistDir != "" {
+		s.builds = integrity.NewBuilds(cfg.AgentDistDir)
+	}
 	if s.relay == nil {
 		s.relay = relay.New(s.cfg.MaxPushConns)
 	}

@@ -3,6 +3,7 @@ package integrity
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,7 +12,8 @@ import (
 )
 
 // Builds are the agent binaries the hub serves (MONSYS_AGENT_DIST_DIR),
-// by SHA-256; hashes are kept until a file's size or time changes.
+// by SHA-256; hashes are kept until a file's size or time changes. The
+// integrity check and the install script (its checksums) both read them.
 type Builds struct {
 	dir   string
 	mu    sync.Mutex
@@ -35,27 +37,42 @@ func (b *Builds) Hashes() (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	out := make(map[string]string, len(paths))
 	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil || !st.Mode().IsRegular() {
-			continue
+		sum, err := b.Hash(filepath.Base(p))
+		if err != nil {
+			return nil, err
 		}
-		name := filepath.Base(p)
-		f, ok := b.cache[name]
-		if !ok || f.size != st.Size() || !f.mod.Equal(st.ModTime()) {
-			sum, err := fileSHA256(p)
-			if err != nil {
-				return nil, err
-			}
-			f = buildFile{size: st.Size(), mod: st.ModTime(), sum: sum}
-			b.cache[name] = f
+		if sum != "" {
+			out[sum] = filepath.Base(p)
 		}
-		out[f.sum] = name
 	}
 	return out, nil
+}
+
+// Hash is the hex SHA-256 of the build named name, or "" when there is no
+// such regular file.
+func (b *Builds) Hash(name string) (string, error) {
+	path := filepath.Join(b.dir, name)
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && !st.Mode().IsRegular()) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f, ok := b.cache[name]
+	if !ok || f.size != st.Size() || !f.mod.Equal(st.ModTime()) {
+		sum, err := fileSHA256(path)
+		if err != nil {
+			return "", err
+		}
+		f = buildFile{size: st.Size(), mod: st.ModTime(), sum: sum}
+		b.cache[name] = f
+	}
+	return f.sum, nil
 }
 
 func fileSHA256(path string) (string, error) {
